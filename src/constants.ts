@@ -1,0 +1,23 @@
+/** Output names of the action (contract.md). */
+export const OUTPUTS = {
+  goproxy: 'goproxy',
+  gosumdb: 'gosumdb',
+  goprivate: 'goprivate',
+  fastestMirror: 'fastest-mirror',
+  fastestLatencyMs: 'fastest-latency-ms',
+  report: 'report',
+  cacheHit: 'cache-hit',
+} as const;
+
+/** Names of the state handed from the main step to the post step. */
+export const STATE = {
+  /** JSON of PostState (see orchestrators/state.ts). */
+  post: 'go-proxy-setup-post',
+} as const;
+
+/** Environment variables the go command reads that we may write. */
+export const GO_ENV_KEYS = ['GOPROXY', 'GOSUMDB', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB'] as const;
+export type GoEnvKey = (typeof GO_ENV_KEYS)[number];
+
+export const DEFAULT_GOPROXY = 'https://proxy.golang.org,direct';
+export const DEFAULT_GOSUMDB = 'sum.golang.org';

@@ -1,0 +1,3 @@
+import { runMain } from './orchestrators/setup.js';
+
+await runMain();

@@ -1,0 +1,1 @@
+export async function runCli(_argv: readonly string[]): Promise<void> {}

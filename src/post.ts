@@ -1,0 +1,3 @@
+import { runPost } from './orchestrators/save.js';
+
+await runPost();
