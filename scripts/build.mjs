@@ -14,7 +14,18 @@ for (const entry of entries) {
   rmSync(out, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    [ncc, 'build', join(root, 'src', `${entry}.ts`), '-o', out, '--license', 'licenses.txt', '--quiet', '--target', 'es2023'],
+    [
+      ncc,
+      'build',
+      join(root, 'src', `${entry}.ts`),
+      '-o',
+      out,
+      '--license',
+      'licenses.txt',
+      '--quiet',
+      '--target',
+      'es2023',
+    ],
     { stdio: 'inherit', cwd: root },
   );
 }

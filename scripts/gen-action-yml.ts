@@ -6,7 +6,8 @@ const OUTPUT_DESCRIPTIONS: Record<string, string> = {
   goproxy: 'The GOPROXY chain written for later steps.',
   gosumdb: 'The GOSUMDB value written for later steps.',
   goprivate: 'The GOPRIVATE patterns written for later steps (empty when none).',
-  'fastest-mirror': 'URL (without credentials) of the best-ranked mirror; empty when none answered.',
+  'fastest-mirror':
+    'URL (without credentials) of the best-ranked mirror; empty when none answered.',
   'fastest-latency-ms': 'Median time to first byte of the fastest mirror, in milliseconds.',
   report: 'The JSON report: every measurement, verdict and reason (schema in the README).',
   'cache-hit': "'true' only when the module cache was restored from an exact key match.",
@@ -33,5 +34,11 @@ for (const [name, description] of Object.entries(OUTPUT_DESCRIPTIONS)) {
   lines.push(`  ${name}:`);
   lines.push(`    description: ${quote(description)}`);
 }
-lines.push('runs:', '  using: node24', '  main: dist/main/index.js', '  post: dist/post/index.js', "  post-if: success()");
+lines.push(
+  'runs:',
+  '  using: node24',
+  '  main: dist/main/index.js',
+  '  post: dist/post/index.js',
+  '  post-if: success()',
+);
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -70,7 +70,14 @@ export class Redactor {
   }
 }
 
-const WELL_KNOWN_USERS = new Set(['git', 'gitlab-ci-token', 'x-access-token', 'oauth2', 'x-token-auth', 'token']);
+const WELL_KNOWN_USERS = new Set([
+  'git',
+  'gitlab-ci-token',
+  'x-access-token',
+  'oauth2',
+  'x-token-auth',
+  'token',
+]);
 
 function isWellKnownUser(user: string): boolean {
   return WELL_KNOWN_USERS.has(user.toLowerCase());

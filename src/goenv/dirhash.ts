@@ -10,10 +10,15 @@ export interface HashedFile {
 }
 
 export function hash1(files: readonly HashedFile[]): string {
-  const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  const sorted = [...files].sort((a, b) =>
+    Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)),
+  );
   const summary = createHash('sha256');
   for (const file of sorted) {
-    if (file.name.includes('\n')) throw new Error(`dirhash: filenames with newlines are not supported: ${JSON.stringify(file.name)}`);
+    if (file.name.includes('\n'))
+      throw new Error(
+        `dirhash: filenames with newlines are not supported: ${JSON.stringify(file.name)}`,
+      );
     const digest = createHash('sha256').update(file.content).digest('hex');
     summary.update(`${digest}  ${file.name}\n`);
   }

@@ -56,14 +56,14 @@ export const INPUT_SPECS = [
     default: 'auto',
     gitlabType: 'string',
     description:
-      '`auto`: keep the default checksum database when it is reachable (directly or through the chosen chain), otherwise choose a route that works (`sum.golang.google.cn`, or a mirror\'s sumdb proxy). Any other value is validated and used as given; `off` only when the user writes it.',
+      "`auto`: keep the default checksum database when it is reachable (directly or through the chosen chain), otherwise choose a route that works (`sum.golang.google.cn`, or a mirror's sumdb proxy). Any other value is validated and used as given; `off` only when the user writes it.",
   },
   {
     name: 'goprivate',
     default: '',
     gitlabType: 'string',
     description:
-      'Extra private patterns (comma or newline separated), merged with the environment\'s and the derived ones.',
+      "Extra private patterns (comma or newline separated), merged with the environment's and the derived ones.",
   },
   {
     name: 'goprivate-from-remote',

@@ -1,1 +1,153 @@
-export async function runMain(): Promise<void> {}
+/**
+ * The GitHub Action's main step: restore the module cache (before any go command), probe and
+ * select, then export the settings, set the outputs, annotate and write the job summary.
+ * Bad inputs fail the step before anything is written; degraded infrastructure only warns.
+ */
+import { OUTPUTS, STATE } from '../constants.js';
+import { InputError } from '../errors.js';
+import { type Inputs, parseInputs, registerSecrets } from '../inputs/inputs.js';
+import { restoreModCache } from '../cache/restore.js';
+import { createGitHubCacheApi } from '../platform/github-cache.js';
+import { createGitHubPlatform, failGitHubStep, readGitHubInput } from '../platform/github.js';
+import type { Platform } from '../platform/platform.js';
+import { applyCredentials, credentialScopes } from '../private/credentials.js';
+import { Redactor } from '../redact.js';
+import { annotationsFor } from '../render/annotations.js';
+import { renderSummary } from '../render/summary.js';
+import { reportToJson } from '../report/build.js';
+import { failureMessage, installProcessHandlers } from '../runtime.js';
+import { VERSION } from '../version.js';
+import { writeGoEnv } from '../writers/go-env-file.js';
+import { type Configured, configure } from './configure.js';
+import { carriesCredentials, goVariables } from './variables.js';
+import { resolve } from 'node:path';
+
+export async function runMain(): Promise<void> {
+  const redactor = new Redactor();
+  const platform = createGitHubPlatform(redactor);
+  installProcessHandlers(redactor, failGitHubStep);
+  try {
+    const inputs = parseInputs(readGitHubInput, process.env);
+    registerSecrets(inputs, redactor);
+    for (const secret of redactor.secrets) platform.setSecret(secret);
+    await setup(inputs, platform, redactor);
+  } catch (error) {
+    failGitHubStep(failureMessage(error, redactor));
+  }
+  // Open sockets (cache service, keep-alive agents) must not keep the step alive; exitCode survives.
+  process.exit();
+}
+
+async function setup(inputs: Inputs, platform: Platform, redactor: Redactor): Promise<void> {
+  const env = process.env;
+  const cwd = process.cwd();
+  const workspace = env.GITHUB_WORKSPACE || cwd;
+
+  const restored = await platform.group('Restore the Go module cache', () =>
+    restoreModCache(
+      {
+        enabled: inputs.cache.value,
+        workingDirectory: resolve(cwd, inputs.workingDirectory.value),
+        dependencyPatterns: inputs.cacheDependencyPath.value,
+        workspace,
+        env,
+        os: process.platform,
+        arch: process.arch,
+        version: VERSION,
+      },
+      { cache: createGitHubCacheApi(), platform },
+    ),
+  );
+  platform.info(restored.message);
+
+  const configured = await platform.group('Probe Go module mirrors', () =>
+    configure({ inputs, platform, redactor, env, cwd }),
+  );
+  const { report } = configured;
+
+  exportSettings(configured, platform);
+  setOutputs(configured, platform);
+  for (const annotation of annotationsFor(report, { redactor })) {
+    platform[annotation.level](annotation.message, { title: annotation.title });
+  }
+  if (inputs.summary.value !== 'false') {
+    await platform.appendSummary(
+      renderSummary(report, { chart: inputs.summary.value === 'true', redactor }),
+    );
+  }
+  if (inputs.writeGoEnv.value) await persistWithGoEnv(configured, platform);
+  if (inputs.token.value) await writeCredentials(inputs.token.value, configured, platform);
+
+  if (!report.routeFound) {
+    throw new InputError(
+      'No route to Go modules: no mirror answered correctly and `fallback` is `off`. See the job summary for what each mirror answered.',
+    );
+  }
+}
+
+function exportSettings(configured: Configured, platform: Platform): void {
+  for (const variable of goVariables(configured)) {
+    // GITHUB_ENV needs the real value (a private proxy's credentials included) for Go to use it;
+    // the runner masks the registered secrets in every log.
+    platform.exportVariable(variable.name, variable.value);
+    platform.info(`${variable.name}=${variable.display}`);
+  }
+}
+
+function setOutputs(configured: Configured, platform: Platform): void {
+  const { report } = configured;
+  platform.setOutput(OUTPUTS.goproxy, report.settings.GOPROXY);
+  platform.setOutput(OUTPUTS.gosumdb, report.settings.GOSUMDB);
+  platform.setOutput(OUTPUTS.goprivate, report.settings.GOPRIVATE);
+  platform.setOutput(OUTPUTS.fastestMirror, report.fastestMirror ?? '');
+  platform.setOutput(
+    OUTPUTS.fastestLatencyMs,
+    report.fastestLatencyMs === null ? '' : String(report.fastestLatencyMs),
+  );
+  platform.setOutput(OUTPUTS.report, reportToJson(report));
+}
+
+/** `go env -w` with credential-free values: a file on disk outlives the job, so no password goes there. */
+async function persistWithGoEnv(configured: Configured, platform: Platform): Promise<void> {
+  const variables = goVariables(configured);
+  if (carriesCredentials(variables)) {
+    platform.warning(
+      'The private proxy credentials were not written to the go env file; give Go a ~/.netrc entry for its host (Go sends netrc credentials over https only).',
+      { title: 'go env -w without credentials' },
+    );
+  }
+  const wanted = Object.fromEntries(variables.map((v) => [v.name, v.display]));
+  const result = await writeGoEnv(wanted);
+  if (result.skipped) platform.warning(`go env -w skipped: ${result.skipped}`);
+  else platform.info(`go env file ${result.file}: set ${result.set.join(', ') || 'nothing'}, unchanged ${result.unchanged.join(', ') || 'nothing'}.`);
+  if (result.overriddenByEnvironment.length > 0) {
+    platform.warning(
+      `The go env file was written, but the environment's ${result.overriddenByEnvironment.join(', ')} override it for every go command run with that environment.`,
+      { title: 'go env -w overridden' },
+    );
+  }
+}
+
+async function writeCredentials(token: string, configured: Configured, platform: Platform): Promise<void> {
+  const host = tokenHost(process.env.GITHUB_SERVER_URL);
+  const { scopes, skipped } = credentialScopes(configured.privatePatterns, host);
+  for (const reason of skipped) platform.info(`No credentials for ${reason}.`);
+  if (scopes.length === 0) {
+    platform.warning(
+      `The token input was given, but no private pattern is a literal prefix on ${host}, so no credentials were written.`,
+      { title: 'token unused' },
+    );
+    return;
+  }
+  const { plan, notes } = await applyCredentials({ token, scopes, method: 'insteadof' });
+  for (const note of notes) platform.info(note);
+  platform.saveState(STATE.credentials, JSON.stringify(plan));
+}
+
+function tokenHost(serverUrl: string | undefined): string {
+  try {
+    return new URL(serverUrl || 'https://github.com').hostname.toLowerCase();
+  } catch {
+    return 'github.com';
+  }
+}

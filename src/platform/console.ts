@@ -20,7 +20,10 @@ export interface ConsoleOptions {
   readonly section?: (title: string, phase: 'start' | 'end') => string;
 }
 
-export function createConsolePlatform(redactor: Redactor, options: ConsoleOptions): ConsolePlatform {
+export function createConsolePlatform(
+  redactor: Redactor,
+  options: ConsoleOptions,
+): ConsolePlatform {
   const exported = new Map<string, string>();
   const outputs = new Map<string, string>();
   const state = new Map<string, string>();

@@ -19,7 +19,9 @@ export function createGitHubPlatform(redactor: Redactor): Platform {
       if (value) core.setSecret(value);
     },
     group: (title, fn) => core.group(clean(title), fn),
-    exportVariable: (name, value) => core.exportVariable(name, clean(value)),
+    // Not redacted: Go needs the private proxy's credentials in GOPROXY. They are registered secrets,
+    // so the runner masks them in logs; callers never pass anything else secret here.
+    exportVariable: (name, value) => core.exportVariable(name, value),
     setOutput: (name, value) => core.setOutput(name, clean(value)),
     saveState: (name, value) => core.saveState(name, value),
     getState: (name) => core.getState(name),

@@ -70,6 +70,8 @@ export interface MirrorReport {
   /** Exact outcome of `/sumdb/<name>/supported` (200 = relays the checksum database). */
   readonly sumdbSupported: EndpointOutcome | null;
   readonly integrity: IntegrityResult;
+  /** Why integrity is what it is (which module's hash differed, which source it was checked against). */
+  readonly integrityDetail?: string;
   /** false when the mirror is behind the others on @v/list or @latest. null when unknown. */
   readonly fresh: boolean | null;
   readonly errors: readonly string[];
@@ -84,7 +86,13 @@ export interface SumdbRouteReport {
   readonly route: string;
   readonly reason: string;
   /** Each route tried with its outcome, in the order tried. */
-  readonly tried: readonly { readonly route: string; readonly outcome: EndpointOutcome; readonly ok: boolean }[];
+  readonly tried: readonly {
+    readonly route: string;
+    readonly outcome: EndpointOutcome;
+    readonly ok: boolean;
+    /** What this attempt was (`/supported answered 404 Not Found; Go tries the next entry`, `the sum.golang.org alias`). */
+    readonly note?: string;
+  }[];
 }
 
 export interface PrivatePatternReport {
@@ -132,6 +140,10 @@ export interface Report {
   readonly sumdb: SumdbRouteReport;
   readonly integrityMethod: 'sumdb' | 'cross-mirror' | 'none';
   readonly privatePatterns: readonly PrivatePatternReport[];
-  readonly probeModules: readonly { readonly path: string; readonly version: string | null; readonly source: ValueSource | 'go.mod' | 'builtin' }[];
+  readonly probeModules: readonly {
+    readonly path: string;
+    readonly version: string | null;
+    readonly source: ValueSource | 'go.mod' | 'builtin';
+  }[];
   readonly findings: readonly Finding[];
 }

@@ -1,0 +1,301 @@
+/**
+ * Findings: the annotations come from these. The rule for who gets a warning:
+ * - security signals (tampered content, https→http redirects) always warn, whatever the origin:
+ *   they point at a broken mirror or something intercepting the runner's traffic;
+ * - availability problems (403, 5xx, timeouts, missing modules, staleness) warn only for mirrors
+ *   the user configured (`mirrors` input, existing GOPROXY, `private-proxy`) or that we chose; a
+ *   catalog mirror the user never asked for being down is a row in the report, not a warning;
+ * - the outcome always speaks: no route (error), no usable mirror at all (warning), the decision (notice).
+ */
+import { DEFAULT_GOPROXY } from '../constants.js';
+import { parseGoproxy, withImplicitScheme } from '../goenv/goproxy.js';
+import type { MirrorProbe } from '../probe/types.js';
+import { redactUrlCredentials } from '../redact.js';
+import type { Finding, MirrorOrigin } from '../report/types.js';
+import {
+  describeEndpointFailure,
+  firstFailingEndpoint,
+  isModuleEndpoint,
+  isNotFound,
+  isTimeoutLike,
+} from './describe.js';
+import type { Fallback, GoSettings, MirrorAssessment } from './types.js';
+
+const USER_ORIGINS: ReadonlySet<MirrorOrigin> = new Set(['input', 'env', 'private']);
+
+function originText(origin: MirrorOrigin): string {
+  switch (origin) {
+    case 'input':
+      return 'listed in the mirrors input';
+    case 'env':
+      return 'from your GOPROXY';
+    case 'private':
+      return 'private-proxy';
+    default:
+      return 'built-in catalog';
+  }
+}
+
+/** Findings about individual mirrors. */
+export function mirrorFindings(assessments: readonly MirrorAssessment[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const a of assessments) {
+    const { candidate } = a.probe;
+    const url = candidate.displayUrl;
+    if (a.verdict === 'tampered') {
+      findings.push({
+        level: 'warning',
+        code: 'mirror-tampered',
+        title: `${url} served tampered content`,
+        message: `${url} (${originText(candidate.origin)}) ${a.reason}. ${
+          candidate.isPrivate
+            ? 'It stays first in the chain because private-proxy is set; go will reject what it serves when go.sum disagrees. Check the proxy and its cache.'
+            : 'It is never chosen. Remove it from your mirror list; if it is a well-known mirror, something on this network may be altering traffic.'
+        }`,
+        mirror: url,
+      });
+      continue;
+    }
+    const redirect = a.probe.endpoints.find((e) => e.outcome === 'redirect-to-http');
+    if (redirect && a.verdict === 'failed') {
+      findings.push({
+        level: 'warning',
+        code: 'redirect-to-http',
+        title: `${url} redirects https to http`,
+        message: `${url} (${originText(candidate.origin)}) redirected ${redirect.url} to plain http. The go command refuses such redirects, so ${
+          candidate.isPrivate ? 'every download through it fails' : 'it is left out of the chain'
+        }. Use an https endpoint that does not redirect, or check for a proxy intercepting this runner's traffic.`,
+        mirror: url,
+      });
+      continue;
+    }
+    if (a.verdict === 'failed' && candidate.isPrivate) {
+      // A private proxy that only answered 404/410 is covered by privateProxyNotFoundFindings.
+      if (!isNotFound(firstFailingEndpoint(a.probe)?.outcome ?? null))
+        findings.push(privateProxyFailed(a.probe, a.reason));
+    } else if (a.verdict === 'failed' && USER_ORIGINS.has(candidate.origin)) {
+      findings.push({
+        level: 'warning',
+        code: 'mirror-failed',
+        title: `${url} failed the probe`,
+        message:
+          `${url} (${originText(candidate.origin)}) ${a.reason}; it is left out of the chain. ${failureHint(a.probe)}`.trim(),
+        mirror: url,
+      });
+    }
+    if (a.fresh === false && (a.verdict === 'chosen' || USER_ORIGINS.has(candidate.origin))) {
+      findings.push({
+        level: 'warning',
+        code: 'mirror-stale',
+        title: `${url} is behind other mirrors`,
+        message: `${url} (${originText(candidate.origin)}) is stale: ${a.staleDetail}. Go takes a mirror's @v/list and @latest as final, so resolving "latest" through it gives older versions. ${
+          a.verdict === 'chosen'
+            ? `It is still in the chain at rank ${a.rank} because no fresher mirror was usable for that place.`
+            : 'It ranks below fresh mirrors.'
+        }`,
+        mirror: url,
+      });
+    }
+  }
+  return findings;
+}
+
+/** What the user can do about a failure, by its kind. */
+function failureHint(probe: MirrorProbe): string {
+  const failing = firstFailingEndpoint(probe);
+  const outcome = failing?.outcome ?? probe.failure?.code ?? '';
+  if (outcome === 401 || outcome === 403) {
+    return 'It refuses this runner (credentials, an allow-list or geo-blocking); remove it or give it access.';
+  }
+  if (outcome === 429) return 'It is rate-limiting this runner.';
+  if (typeof outcome === 'number' && outcome >= 500) {
+    return 'The mirror is failing right now; with `,` after it Go would stop at this error instead of moving on.';
+  }
+  if (isNotFound(outcome))
+    return 'It does not serve a module this project needs; Go would move past it, but it cannot speed anything up.';
+  if (isTimeoutLike(String(outcome)))
+    return 'It may be unreachable from this runner; Go itself has no timeout and would hang on it.';
+  return '';
+}
+
+function privateProxyFailed(probe: MirrorProbe, reason: string): Finding {
+  const url = probe.candidate.displayUrl;
+  const failing = firstFailingEndpoint(probe);
+  const auth = failing?.outcome === 401 || failing?.outcome === 403;
+  return {
+    level: 'warning',
+    code: 'private-proxy-failed',
+    title: `Private proxy ${url} failed`,
+    message: `The private proxy ${reason}. Private modules cannot be downloaded until this is fixed${
+      auth
+        ? ' (check the credentials in private-proxy or in .netrc; Go sends .netrc credentials over https only and matches the host without port)'
+        : ''
+    }. Because it is first in GOPROXY followed by \`,\`, an error other than 404/410 from it also stops downloads of public modules.`,
+    mirror: url,
+  };
+}
+
+/**
+ * A 404/410 from the private proxy for a private module falls through `,`: Go then asks the public
+ * mirrors for that private path (leaking its name) before `direct`.
+ */
+export function privateProxyNotFoundFindings(privateProxy: MirrorProbe | null): Finding[] {
+  if (privateProxy === null) return [];
+  const missing = privateProxy.endpoints.filter(
+    (e) => isModuleEndpoint(e) && isNotFound(e.outcome),
+  );
+  if (missing.length === 0) return [];
+  const first = missing[0]!;
+  const url = privateProxy.candidate.displayUrl;
+  return [
+    {
+      level: 'warning',
+      code: 'private-proxy-not-found',
+      title: `Private proxy ${url} does not have a private module`,
+      message: `The private proxy ${describeEndpointFailure(first)}${
+        missing.length > 1
+          ? ` (and ${missing.length - 1} more request${missing.length > 2 ? 's' : ''})`
+          : ''
+      }. Go treats 404/410 as "try the next entry", so this private path would be requested from the public mirrors after it. Make the private proxy able to fetch it (credentials, its own GOPRIVATE/GONOSUMDB), or answer 403 instead of 404 for private paths it cannot serve.`,
+      mirror: url,
+    },
+  ];
+}
+
+/**
+ * Findings about the GOPROXY the user had: entries after `direct`/`off` are never used, and a URL
+ * followed by `,` does not survive that mirror's 5xx/403/timeout. (Not for Go < 1.15, which has no `|`.)
+ */
+export function existingGoproxyFindings(
+  existing: string | null,
+  assessments: readonly MirrorAssessment[],
+  privateProxyUrl: string | null,
+  pipeSupported: boolean,
+): Finding[] {
+  if (existing === null || existing.trim() === '' || existing.trim() === DEFAULT_GOPROXY) return [];
+  const shown = redactUrlCredentials(existing.trim());
+  const { entries, dead } = parseGoproxy(existing);
+  const findings: Finding[] = [];
+  const end = entries.at(-1);
+  if (dead.length > 0 && end !== undefined) {
+    const names = dead.map(redactUrlCredentials);
+    findings.push({
+      level: 'warning',
+      code: 'dead-goproxy-entries',
+      title: `GOPROXY has entries after ${end.raw}`,
+      message: `Your GOPROXY (${shown}) lists ${names.join(', ')} after \`${end.raw}\`. Go stops reading the list at \`${end.raw}\`, so ${
+        names.length === 1 ? 'that entry is' : 'those entries are'
+      } never used. Move ${names.length === 1 ? 'it' : 'them'} before \`${end.raw}\` or remove ${names.length === 1 ? 'it' : 'them'} where you set GOPROXY.`,
+    });
+  }
+  if (!pipeSupported) return findings;
+  const fragile = entries.filter(
+    (e, i) =>
+      e.kind === 'url' &&
+      e.separator === ',' &&
+      !samePrivate(e.url, privateProxyUrl) &&
+      entries.slice(i + 1).some((later) => later.kind !== 'off'),
+  );
+  if (fragile.length > 0) {
+    const names = fragile.map((e) => redactUrlCredentials(e.raw));
+    const failingNow = fragile
+      .map((e) =>
+        assessments.find(
+          (a) =>
+            e.kind === 'url' &&
+            (sameUrl(a.probe.candidate.url, e.url) || sameUrl(a.probe.candidate.displayUrl, e.url)),
+        ),
+      )
+      .filter(
+        (a): a is MirrorAssessment =>
+          a !== undefined && a.verdict === 'failed' && a.probe.failure?.class === 'terminal',
+      )
+      .map((a) => `${a.probe.candidate.displayUrl} ${a.reason}`);
+    findings.push({
+      level: 'warning',
+      code: 'comma-chain',
+      title: 'Your GOPROXY does not survive a mirror error',
+      message: `Your GOPROXY (${shown}) follows ${names.join(', ')} with \`,\`: Go moves on only after 404/410, so a 5xx, 403 or timeout from ${
+        names.length === 1 ? 'it' : 'them'
+      } fails the build instead of falling back.${failingNow.length > 0 ? ` Right now: ${failingNow.join('; ')}.` : ''} This job uses the chain written by go-proxy-setup; where you set GOPROXY, join public mirrors with \`|\` (keep \`,\` only after a private proxy).`,
+    });
+  }
+  return findings;
+}
+
+function sameUrl(a: string, b: string): boolean {
+  return withImplicitScheme(a).replace(/\/+$/, '') === withImplicitScheme(b).replace(/\/+$/, '');
+}
+
+function samePrivate(url: string, privateProxyUrl: string | null): boolean {
+  return privateProxyUrl !== null && sameUrl(url, privateProxyUrl);
+}
+
+/** Findings about the outcome: no route (error), no usable mirror (warning), an old Go (notice). */
+export function outcomeFindings(input: {
+  readonly assessments: readonly MirrorAssessment[];
+  readonly fallback: Fallback;
+  readonly routeFound: boolean;
+  readonly usableCount: number;
+  readonly goVersion: string | null;
+  readonly pipeSupported: boolean;
+  readonly deadlineHit: boolean;
+}): Finding[] {
+  const findings: Finding[] = [];
+  const publicMirrors = input.assessments.filter((a) => !a.probe.candidate.isPrivate);
+  const summary = publicMirrors
+    .slice(0, 4)
+    .map((a) => `${a.probe.candidate.displayUrl} ${a.reason}`)
+    .join('; ');
+  const more = publicMirrors.length > 4 ? `; and ${publicMirrors.length - 4} more` : '';
+  const deadline = input.deadlineHit
+    ? ' The probe hit its deadline: raise the timeout input if mirrors are slow but working.'
+    : '';
+  if (!input.routeFound) {
+    findings.push({
+      level: 'error',
+      code: 'no-route',
+      title: 'No route to Go modules',
+      message: `No public mirror is usable (${publicMirrors.length} probed${summary ? `: ${summary}${more}` : ''}) and fallback is off, so public modules cannot be downloaded. Set fallback: direct, or list a mirror this runner can reach in the mirrors input.${deadline}`,
+    });
+  } else if (input.usableCount === 0 && input.fallback === 'direct') {
+    findings.push({
+      level: 'warning',
+      code: 'no-mirror',
+      title: 'No module mirror is usable; downloading directly',
+      message: `No public mirror is usable (${publicMirrors.length} probed${summary ? `: ${summary}${more}` : ''}). GOPROXY falls back to direct: every module is fetched from its version-control host, which is slower and needs git access to each host.${deadline}`,
+    });
+  }
+  if (!input.pipeSupported) {
+    findings.push({
+      level: 'notice',
+      code: 'comma-separators',
+      title: 'Go older than 1.15: GOPROXY joined with `,`',
+      message: `Go ${input.goVersion} does not understand \`|\` (added in Go 1.15), so GOPROXY uses \`,\`: only 404/410 move to the next entry, and a 5xx, 403 or timeout from the first mirror fails the download. Upgrade Go to get fall-through on any error.`,
+    });
+  }
+  return findings;
+}
+
+/** The notice that carries the decision. */
+export function decisionFinding(display: GoSettings, headline: string): Finding {
+  const extra = [
+    display.GONOPROXY ? `GONOPROXY=${display.GONOPROXY}` : '',
+    display.GONOSUMDB ? `GONOSUMDB=${display.GONOSUMDB}` : '',
+  ].filter((s) => s !== '');
+  return {
+    level: 'notice',
+    code: 'decision',
+    title: 'Go module proxy settings',
+    message: `GOPROXY=${display.GOPROXY} GOSUMDB=${display.GOSUMDB}${extra.length > 0 ? ` ${extra.join(' ')}` : ''}. ${headline}`,
+  };
+}
+
+/** Errors first, then warnings, then notices; otherwise the order they were made in. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  const order: Record<Finding['level'], number> = { error: 0, warning: 1, notice: 2 };
+  return findings
+    .map((finding, index) => ({ finding, index }))
+    .sort((a, b) => order[a.finding.level] - order[b.finding.level] || a.index - b.index)
+    .map(({ finding }) => finding);
+}

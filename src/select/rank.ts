@@ -1,0 +1,274 @@
+/**
+ * Ranking, lexicographic (see RANKING_RULE in ranking-rule.ts):
+ *   usable → integrity → checksum-database route → fresh → median latency → throughput → input order.
+ * Latencies within a small noise band count as equal so that throughput can decide between them.
+ */
+import type { MirrorProbe, ProbeRun } from '../probe/types.js';
+import type { MirrorVerdict } from '../report/types.js';
+import { describeMirrorFailure, milliseconds, throughput } from './describe.js';
+import { compareSemver, maxSemver } from './semver.js';
+import type { MirrorAssessment } from './types.js';
+import { checkGoproxyEntry } from './validate.js';
+
+/** Latencies within max(5 ms, 10 %) of a faster mirror's are measurement noise, not a difference. */
+export const LATENCY_BAND_MIN_MS = 5;
+export const LATENCY_BAND_RATIO = 0.1;
+
+export interface RankInput {
+  readonly run: ProbeRun;
+  readonly maxMirrors: number;
+  /** Would the checksum database work through the chain this mirror creates? null = not applicable. */
+  readonly sumdbRouteOk: (probe: MirrorProbe) => boolean | null;
+}
+
+/** The latency the ranking uses: median TTFB (server + round trip, independent of body size), else median total. */
+export function rankingLatency(probe: MirrorProbe): number | null {
+  return probe.median.ttfbMs ?? probe.median.totalMs ?? null;
+}
+
+export function isTampered(probe: MirrorProbe): boolean {
+  return probe.integrity === 'mismatch' || probe.integrity === 'empty-mod';
+}
+
+interface Eligible {
+  readonly probe: MirrorProbe;
+  readonly index: number;
+  readonly latencyMs: number | null;
+  readonly sumdbRouteOk: boolean | null;
+  readonly fresh: boolean | null;
+  readonly staleDetail: string | null;
+}
+
+/** Assesses every probed mirror, in ProbeRun order. */
+export function assessMirrors(input: RankInput): MirrorAssessment[] {
+  const { run } = input;
+  const out = new Map<number, MirrorAssessment>();
+  const eligible: { probe: MirrorProbe; index: number }[] = [];
+  run.mirrors.forEach((probe, index) => {
+    if (probe.candidate.isPrivate) {
+      out.set(index, assessPrivate(probe, index));
+      return;
+    }
+    const excluded = exclusion(probe);
+    if (excluded) out.set(index, { ...unranked(probe, index), ...excluded });
+    else eligible.push({ probe, index });
+  });
+
+  const freshness = judgeFreshness(eligible.map((e) => e.probe));
+  const ranked = orderByRank(
+    eligible.map(({ probe, index }, i) => ({
+      probe,
+      index,
+      latencyMs: rankingLatency(probe),
+      sumdbRouteOk: input.sumdbRouteOk(probe),
+      fresh: freshness[i]!.fresh,
+      staleDetail: freshness[i]!.detail,
+    })),
+  );
+  ranked.forEach((mirror, position) => {
+    const rank = position + 1;
+    const chosen = rank <= input.maxMirrors;
+    out.set(mirror.index, {
+      probe: mirror.probe,
+      index: mirror.index,
+      verdict: chosen ? 'chosen' : 'usable',
+      rank,
+      reason: rankedReason(mirror, rank, chosen, input.maxMirrors),
+      fresh: mirror.fresh,
+      staleDetail: mirror.staleDetail,
+      latencyMs: mirror.latencyMs,
+      sumdbRouteOk: mirror.sumdbRouteOk,
+    });
+  });
+  return run.mirrors.map((_, index) => out.get(index)!);
+}
+
+/** Why a public mirror cannot be ranked, or null when it can. */
+function exclusion(probe: MirrorProbe): { verdict: MirrorVerdict; reason: string } | null {
+  if (isTampered(probe)) return { verdict: 'tampered', reason: tamperedReason(probe) };
+  const badEntry = checkGoproxyEntry(probe.candidate.url);
+  if (badEntry !== null) {
+    return { verdict: 'failed', reason: `cannot be a GOPROXY entry: ${badEntry}` };
+  }
+  if (probe.usable) return null;
+  if (probe.skipped !== null && probe.failure === null) {
+    return { verdict: 'skipped', reason: `not probed: ${probe.skipped}` };
+  }
+  return { verdict: 'failed', reason: describeMirrorFailure(probe) };
+}
+
+function tamperedReason(probe: MirrorProbe): string {
+  const what =
+    probe.integrity === 'empty-mod'
+      ? 'served an empty go.mod'
+      : 'served content that does not match the checksum database';
+  return probe.integrityDetail ? `${what}: ${probe.integrityDetail}` : what;
+}
+
+function unranked(probe: MirrorProbe, index: number): MirrorAssessment {
+  return {
+    probe,
+    index,
+    verdict: 'failed',
+    rank: null,
+    reason: '',
+    fresh: null,
+    staleDetail: null,
+    latencyMs: rankingLatency(probe),
+    sumdbRouteOk: null,
+  };
+}
+
+/**
+ * The private proxy is not ranked: it is in the chain because the user asked for it. Its verdict
+ * still says whether it worked for the private modules it was probed with.
+ */
+function assessPrivate(probe: MirrorProbe, index: number): MirrorAssessment {
+  const base = unranked(probe, index);
+  const role = 'first in the chain (followed by `,`) because private-proxy is set';
+  if (isTampered(probe))
+    return { ...base, verdict: 'tampered', reason: `${tamperedReason(probe)}; still ${role}` };
+  if (!probe.usable && probe.failure !== null) {
+    return { ...base, verdict: 'failed', reason: `${describeMirrorFailure(probe)}; still ${role}` };
+  }
+  const skipped = probe.skipped !== null && !probe.usable ? ` (not probed: ${probe.skipped})` : '';
+  return { ...base, verdict: 'chosen', reason: `private proxy, ${role}${skipped}` };
+}
+
+/**
+ * Freshness per module: a mirror is stale when its @latest, or the highest version its @v/list
+ * shows, is below the highest any other eligible mirror serves. Tampered and failed mirrors are
+ * not eligible, so they cannot make the others look stale.
+ */
+export function judgeFreshness(
+  probes: readonly MirrorProbe[],
+): { fresh: boolean | null; detail: string | null }[] {
+  const bestLatest = new Map<string, string>();
+  const bestListed = new Map<string, string>();
+  for (const probe of probes) {
+    for (const [path, version] of Object.entries(probe.latestVersions))
+      raise(bestLatest, path, version);
+    for (const [path, versions] of Object.entries(probe.listedVersions)) {
+      const top = maxSemver(versions);
+      if (top !== null) raise(bestListed, path, top);
+    }
+  }
+  return probes.map((probe) => {
+    let known = false;
+    for (const path of Object.keys(probe.latestVersions).sort()) {
+      known = true;
+      const mine = probe.latestVersions[path]!;
+      const best = bestLatest.get(path)!;
+      if (compareSemver(mine, best) < 0) {
+        return {
+          fresh: false,
+          detail: `@latest of ${path} is ${mine} here, ${best} on another mirror`,
+        };
+      }
+    }
+    for (const path of Object.keys(probe.listedVersions).sort()) {
+      known = true;
+      const mine = maxSemver(probe.listedVersions[path]!);
+      const best = bestListed.get(path);
+      if (best === undefined) continue;
+      if (mine === null || compareSemver(mine, best) < 0) {
+        return {
+          fresh: false,
+          detail: `@v/list of ${path} stops at ${mine ?? '(nothing)'} here, another mirror lists ${best}`,
+        };
+      }
+    }
+    return { fresh: known ? true : null, detail: null };
+  });
+}
+
+function raise(best: Map<string, string>, path: string, version: string): void {
+  const current = best.get(path);
+  if (current === undefined || compareSemver(version, current) > 0) best.set(path, version);
+}
+
+function tier(mirror: Eligible): number[] {
+  return [
+    // integrity: checked content beats unchecked content
+    mirror.probe.integrity === 'unchecked' ? 1 : 0,
+    mirror.sumdbRouteOk === false ? 1 : 0,
+    mirror.fresh === false ? 1 : 0,
+  ];
+}
+
+function compareTiers(a: Eligible, b: Eligible): number {
+  const ta = tier(a);
+  const tb = tier(b);
+  for (let i = 0; i < ta.length; i++) if (ta[i] !== tb[i]) return ta[i]! - tb[i]!;
+  return 0;
+}
+
+/** Sorts eligible mirrors: tiers, then latency bands (throughput decides inside a band), then input order. */
+export function orderByRank<T extends Eligible>(mirrors: readonly T[]): T[] {
+  const byTierThenLatency = [...mirrors].sort(
+    (a, b) => compareTiers(a, b) || compareLatency(a.latencyMs, b.latencyMs) || a.index - b.index,
+  );
+  const out: T[] = [];
+  let i = 0;
+  while (i < byTierThenLatency.length) {
+    const leader = byTierThenLatency[i]!;
+    let j = i + 1;
+    while (
+      j < byTierThenLatency.length &&
+      compareTiers(leader, byTierThenLatency[j]!) === 0 &&
+      inBand(leader.latencyMs, byTierThenLatency[j]!.latencyMs)
+    ) {
+      j++;
+    }
+    const band = byTierThenLatency.slice(i, j);
+    band.sort(
+      (a, b) =>
+        compareThroughput(a.probe.throughputBytesPerSec, b.probe.throughputBytesPerSec) ||
+        compareLatency(a.latencyMs, b.latencyMs) ||
+        a.index - b.index,
+    );
+    out.push(...band);
+    i = j;
+  }
+  return out;
+}
+
+function inBand(leaderMs: number | null, otherMs: number | null): boolean {
+  if (leaderMs === null || otherMs === null) return leaderMs === otherMs;
+  return otherMs - leaderMs <= Math.max(LATENCY_BAND_MIN_MS, leaderMs * LATENCY_BAND_RATIO);
+}
+
+/** Lower first; unmeasured last. */
+function compareLatency(a: number | null, b: number | null): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+  return a - b;
+}
+
+/** Higher first; unmeasured last. */
+function compareThroughput(a: number | null, b: number | null): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+  return b - a;
+}
+
+function rankedReason(mirror: Eligible, rank: number, chosen: boolean, maxMirrors: number): string {
+  const parts: string[] = [];
+  parts.push(
+    mirror.latencyMs === null
+      ? 'latency not measured'
+      : `median TTFB ${milliseconds(mirror.latencyMs)}`,
+  );
+  if (mirror.probe.throughputBytesPerSec !== null)
+    parts.push(throughput(mirror.probe.throughputBytesPerSec));
+  let text = `rank ${rank}: ${parts.join(', ')}`;
+  const demotions: string[] = [];
+  if (mirror.probe.integrity === 'unchecked')
+    demotions.push(
+      'its content could not be checked against the checksum database or other mirrors',
+    );
+  if (mirror.sumdbRouteOk === false)
+    demotions.push('the checksum database is not reachable through the chain it would head');
+  if (mirror.fresh === false && mirror.staleDetail) demotions.push(`stale: ${mirror.staleDetail}`);
+  if (demotions.length > 0) text += `; ranked lower because ${demotions.join('; ')}`;
+  if (!chosen) text += `; not in the chain (max-mirrors is ${maxMirrors})`;
+  return text;
+}

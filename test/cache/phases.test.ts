@@ -1,0 +1,330 @@
+/**
+ * Restore (main step) and save (post step) decisions, with a fake CacheApi and a recording
+ * Platform. The real @actions/cache against the loopback service is in github-cache.test.ts.
+ */
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type RestoreSettings, restoreModCache } from '../../src/cache/restore.js';
+import { parseCacheState, saveModCache } from '../../src/cache/save.js';
+import type { CacheState } from '../../src/cache/types.js';
+import { STATE } from '../../src/constants.js';
+import { removeReadOnlyTree } from '../harness/runner.js';
+import { type FakeCache, fakeCache, type RecordingPlatform, recordingPlatform } from './support.js';
+
+let root: string;
+let workspace: string;
+let modcache: string;
+let cache: FakeCache;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'gps-phases-'));
+  workspace = join(root, 'work', 'repo');
+  modcache = join(root, 'home', 'go', 'pkg', 'mod');
+  await mkdir(workspace, { recursive: true });
+  await writeFile(join(workspace, 'go.mod'), 'module example.com/app\n');
+  await writeFile(join(workspace, 'go.sum'), 'example.com/hello v1.0.0 h1:x\n');
+  cache = await fakeCache(workspace);
+});
+
+afterEach(async () => {
+  await cache.dispose();
+  await removeReadOnlyTree(root);
+});
+
+function settings(overrides: Partial<RestoreSettings> = {}): RestoreSettings {
+  return {
+    enabled: true,
+    workingDirectory: workspace,
+    dependencyPatterns: [],
+    workspace,
+    env: { HOME: join(root, 'home'), RUNNER_OS: 'Linux' },
+    os: 'linux',
+    arch: 'x64',
+    version: '1.0.0',
+    ...overrides,
+  };
+}
+
+/** What a go command leaves: a zip in the download cache and a read-only module directory. */
+async function download(module: string, version: string, content = `${module}@${version}`): Promise<void> {
+  const dl = join(modcache, 'cache', 'download', module, '@v');
+  await mkdir(dl, { recursive: true });
+  await writeFile(join(dl, `${version}.zip`), content);
+  await writeFile(join(dl, `${version}.mod`), `module ${module}\n`);
+  const dir = join(modcache, `${module}@${version}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'x.go'), content);
+  await chmod(join(dir, 'x.go'), 0o444);
+  await chmod(dir, 0o555);
+}
+
+/** Main step, job, post step; returns both platforms. */
+async function job(
+  options: { restore?: Partial<RestoreSettings>; work?: () => Promise<void>; jobStatus?: 'failure' } = {},
+) {
+  const main = recordingPlatform();
+  const restored = await restoreModCache(settings(options.restore), { cache, platform: main });
+  await options.work?.();
+  const post = recordingPlatform(new Map(main.state));
+  const saved = await saveModCache(
+    { enabled: options.restore?.enabled ?? true, ...(options.jobStatus ? { jobStatus: options.jobStatus } : {}) },
+    { cache, platform: post },
+  );
+  return { main, post, restored, saved };
+}
+
+async function freshRunner(): Promise<void> {
+  await removeReadOnlyTree(join(root, 'home'));
+}
+
+function annotations(platform: RecordingPlatform) {
+  return platform.logged.filter((l) => l.level === 'warning' || l.level === 'error' || l.level === 'notice');
+}
+
+describe('first job, second job', () => {
+  it('misses, saves what the job downloaded, then hits exactly and does not save again', async () => {
+    const first = await job({ work: () => download('example.com/hello', 'v1.0.0') });
+    expect(first.restored.status).toBe('miss');
+    expect(first.main.outputs.get('cache-hit')).toBe('false');
+    expect(first.saved).toMatchObject({ saved: true, reason: 'saved', added: { modules: 1, files: 2 } });
+    expect(cache.saves).toEqual([{ paths: [modcache], key: first.restored.state!.primaryKey }]);
+    expect(annotations(first.main)).toEqual([]);
+    expect(annotations(first.post)).toEqual([]);
+
+    await freshRunner();
+    const second = await job();
+    expect(second.restored.status).toBe('exact-hit');
+    expect(second.main.outputs.get('cache-hit')).toBe('true');
+    expect(await readFile(join(modcache, 'example.com/hello@v1.0.0', 'x.go'), 'utf8')).toBe('example.com/hello@v1.0.0');
+    expect(second.saved).toMatchObject({ saved: false, reason: 'exact-hit', added: { modules: 0 } });
+    expect(cache.saves).toHaveLength(1);
+    expect(annotations(second.main)).toEqual([]);
+  });
+
+  it('restores from the prefix when go.sum changed, and saves under the new key', async () => {
+    await job({ work: () => download('example.com/hello', 'v1.0.0') });
+    await freshRunner();
+    await writeFile(join(workspace, 'go.sum'), 'example.com/hello v1.1.0 h1:y\n');
+
+    const second = await job({ work: () => download('example.com/hello', 'v1.1.0') });
+    expect(second.restored.status).toBe('partial-hit');
+    expect(second.main.outputs.get('cache-hit')).toBe('false');
+    expect(second.restored.state?.matchedKey).toBe(cache.keys()[0]);
+    expect(second.saved).toMatchObject({ saved: true, added: { modules: 1 } });
+    expect(cache.keys()).toHaveLength(2);
+    expect(cache.restores[1]?.restoreKeys).toEqual(['go-proxy-setup-1.0.0-linux-x64-']);
+  });
+});
+
+describe('save decisions', () => {
+  it('does not save an empty cache', async () => {
+    const { saved } = await job();
+    expect(saved).toMatchObject({ saved: false, reason: 'empty' });
+    expect(cache.saves).toEqual([]);
+  });
+
+  it('does not save an unchanged cache after a partial hit', async () => {
+    await job({ work: () => download('example.com/hello', 'v1.0.0') });
+    await freshRunner();
+    await writeFile(join(workspace, 'go.sum'), 'changed\n');
+    const { restored, saved } = await job();
+    expect(restored.status).toBe('partial-hit');
+    expect(saved).toMatchObject({ saved: false, reason: 'unchanged', added: { modules: 0, bytes: 0 } });
+    expect(cache.saves).toHaveLength(1);
+  });
+
+  it('does not save after a failed job, but still reports what was added', async () => {
+    const { saved } = await job({ work: () => download('example.com/hello', 'v1.0.0'), jobStatus: 'failure' });
+    expect(saved).toMatchObject({ saved: false, reason: 'job-failed', added: { modules: 1 } });
+    expect(cache.saves).toEqual([]);
+  });
+
+  it('logs a refused save (-1, another job saved the key first) at info level', async () => {
+    cache.saveFailure = 'refuse';
+    const { post, saved } = await job({ work: () => download('example.com/hello', 'v1.0.0') });
+    expect(saved).toMatchObject({ saved: false, reason: 'not-stored' });
+    expect(post.messages('warning')).toEqual([]);
+    expect(post.messages('info').join('\n')).toContain('another job may have saved it first');
+  });
+
+  it('turns a failing service into a warning', async () => {
+    cache.saveFailure = new Error('Failed to CreateCacheEntry: connect ECONNREFUSED');
+    const { post, saved } = await job({ work: () => download('example.com/hello', 'v1.0.0') });
+    expect(saved).toMatchObject({ saved: false, reason: 'failed' });
+    expect(post.messages('warning')).toEqual([
+      'Go module cache not saved: Failed to CreateCacheEntry: connect ECONNREFUSED',
+    ]);
+  });
+
+  it('rethrows a ValidationError from the save: it is a bug', async () => {
+    const error = Object.assign(new Error('Key Validation Error: x cannot contain commas.'), {
+      name: 'ValidationError',
+    });
+    cache.saveFailure = error;
+    await expect(job({ work: () => download('example.com/hello', 'v1.0.0') })).rejects.toBe(error);
+  });
+
+  it('says why when there is no state, the cache is disabled, or the service is missing', async () => {
+    const noState = await saveModCache({ enabled: true }, { cache, platform: recordingPlatform() });
+    expect(noState).toMatchObject({ saved: false, reason: 'no-state', added: null });
+    expect((await job({ restore: { enabled: false } })).saved.reason).toBe('disabled');
+    cache.available = false;
+    expect((await saveModCache({ enabled: true }, { cache, platform: recordingPlatform() })).reason).toBe('unavailable');
+  });
+
+  it('does not save over a cache that was populated by something else and not restored', async () => {
+    await download('example.com/hello', 'v1.0.0');
+    const state: CacheState = {
+      schema: 1,
+      path: modcache,
+      primaryKey: 'k',
+      restoreKeys: ['p'],
+      matchedKey: null,
+      outcome: 'skipped-populated',
+      prepopulated: true,
+      baseline: { modules: 0, files: 0, bytes: 0, fingerprint: 'x' },
+    };
+    const platform = recordingPlatform(new Map([[STATE.cache, JSON.stringify(state)]]));
+    const saved = await saveModCache({ enabled: true }, { cache, platform });
+    expect(saved).toMatchObject({ saved: false, reason: 'prepopulated' });
+    expect(cache.saves).toEqual([]);
+  });
+});
+
+describe('restore decisions', () => {
+  it('skips everything when disabled', async () => {
+    const { main, restored } = await job({ restore: { enabled: false } });
+    expect(restored).toMatchObject({ status: 'disabled', cacheHit: false, state: null });
+    expect(main.outputs.get('cache-hit')).toBe('false');
+    expect(main.state.size).toBe(0);
+    expect(cache.restores).toEqual([]);
+    expect(annotations(main)).toEqual([]);
+  });
+
+  it('warns and continues when the runner has no cache service', async () => {
+    cache.available = false;
+    const main = recordingPlatform();
+    const restored = await restoreModCache(settings(), { cache, platform: main });
+    expect(restored.status).toBe('unavailable');
+    expect(main.messages('warning')).toEqual([
+      expect.stringContaining('the runner offers no cache service'),
+    ]);
+    expect(main.outputs.get('cache-hit')).toBe('false');
+  });
+
+  it('warns when the module cache cannot be located, in Go\'s words', async () => {
+    const main = recordingPlatform();
+    const restored = await restoreModCache(settings({ env: { GOMODCACHE: 'relative' } }), { cache, platform: main });
+    expect(restored.status).toBe('no-module-cache');
+    expect(main.messages('warning')).toEqual([
+      'Go module cache not restored: GOMODCACHE entry is relative; must be absolute path: "relative".',
+    ]);
+  });
+
+  it('turns a failing restore into a warning and a miss', async () => {
+    cache.restoreError = new Error('Failed to GetCacheEntryDownloadURL: 500');
+    const main = recordingPlatform();
+    const restored = await restoreModCache(settings(), { cache, platform: main });
+    expect(restored).toMatchObject({ status: 'failed', cacheHit: false });
+    expect(restored.state?.outcome).toBe('failed');
+    expect(main.messages('warning')).toEqual(['Go module cache not restored: Failed to GetCacheEntryDownloadURL: 500']);
+  });
+
+  it('rethrows a ValidationError from the restore', async () => {
+    cache.restoreError = Object.assign(new Error('Key Validation Error'), { name: 'ValidationError' });
+    await expect(restoreModCache(settings(), { cache, platform: recordingPlatform() })).rejects.toThrow(
+      'Key Validation Error',
+    );
+  });
+
+  it('warns when cache-dependency-path matches nothing, and still keys the cache', async () => {
+    const main = recordingPlatform();
+    const restored = await restoreModCache(settings({ dependencyPatterns: ['nothing/*.sum'] }), {
+      cache,
+      platform: main,
+    });
+    expect(main.messages('warning')).toEqual([expect.stringContaining('matched no files')]);
+    expect(restored.state?.primaryKey).toMatch(/^go-proxy-setup-1\.0\.0-linux-x64-e3b0c442/);
+  });
+
+  it('hands the post step one JSON state', async () => {
+    const main = recordingPlatform();
+    await restoreModCache(settings(), { cache, platform: main });
+    const state = JSON.parse(main.state.get(STATE.cache)!);
+    expect(state).toEqual({
+      schema: 1,
+      path: modcache,
+      primaryKey: expect.stringMatching(/^go-proxy-setup-1\.0\.0-linux-x64-[0-9a-f]{64}$/),
+      restoreKeys: ['go-proxy-setup-1.0.0-linux-x64-'],
+      matchedKey: null,
+      outcome: 'miss',
+      prepopulated: false,
+      baseline: { modules: 0, files: 0, bytes: 0, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+    expect(parseCacheState(main.state.get(STATE.cache)!)).toEqual(state);
+  });
+
+  it.each(['', 'not json', '{"schema":2}', '[]', '{"schema":1,"path":1}'])(
+    'ignores a state it does not understand: %s',
+    (raw) => {
+      expect(parseCacheState(raw)).toBeNull();
+    },
+  );
+});
+
+describe('a module cache that is already populated', () => {
+  it('merges the restored modules beside the existing ones and says how to avoid it', async () => {
+    await job({ work: () => download('example.com/hello', 'v1.0.0', 'from the cache') });
+    await freshRunner();
+    // Another cache (setup-go) restored a different copy of hello plus another module.
+    await download('example.com/hello', 'v1.0.0', 'from setup-go');
+    await download('example.com/other', 'v1.0.0');
+
+    const { main, restored } = await job();
+    expect(restored.status).toBe('exact-hit');
+    expect(restored.state?.prepopulated).toBe(true);
+    expect(cache.restores.at(-1)?.extractAsWorkspace).toContain('.go-proxy-setup-restore-');
+    expect(await readFile(join(modcache, 'example.com/hello@v1.0.0', 'x.go'), 'utf8')).toBe('from setup-go');
+    const notices = main.logged.filter((l) => l.level === 'notice');
+    expect(notices).toEqual([
+      expect.objectContaining({
+        title: 'Go module cache already populated',
+        message: expect.stringContaining('set `cache: false` on actions/setup-go'),
+      }),
+    ]);
+    expect(main.messages('warning')).toEqual([]);
+  });
+
+  it('only mentions toolchain and telemetry modules at info level', async () => {
+    await job({ work: () => download('example.com/hello', 'v1.0.0') });
+    await freshRunner();
+    await download('golang.org/toolchain', 'v0.0.1-go1.22.0.linux-amd64');
+    const { main, restored } = await job();
+    expect(restored.status).toBe('exact-hit');
+    expect(annotations(main)).toEqual([]);
+    expect(main.messages('info').join('\n')).toContain('toolchain switch or telemetry');
+    expect(await readFile(join(modcache, 'example.com/hello@v1.0.0', 'x.go'), 'utf8')).toBe(
+      'example.com/hello@v1.0.0',
+    );
+  });
+
+  it('points self-hosted runners at `cache: false` on go-proxy-setup', async () => {
+    await job({ work: () => download('example.com/hello', 'v1.0.0') });
+    await download('example.com/other', 'v1.0.0');
+    const { main } = await job({
+      restore: { env: { HOME: join(root, 'home'), RUNNER_OS: 'Linux', RUNNER_ENVIRONMENT: 'self-hosted' } },
+    });
+    expect(main.messages('notice').join('\n')).toContain('set `cache: false` on go-proxy-setup');
+  });
+
+  it('leaves no staging directory behind', async () => {
+    await job({ work: () => download('example.com/hello', 'v1.0.0') });
+    const { readdir } = await import('node:fs/promises');
+    await download('example.com/other', 'v1.0.0');
+    await job();
+    const siblings = await readdir(join(modcache, '..'));
+    expect(siblings).toEqual(['mod']);
+  });
+});
