@@ -17,11 +17,15 @@ const sim = await startSimulator({ mirrors: realisticFleet() });
 const home = await mkdtemp(join(tmpdir(), 'go-proxy-setup-demo-'));
 try {
   const mirrors = sim.mirrorNames.map((name) => sim.url(name));
-  console.error(`Simulated mirrors: ${sim.mirrorNames.map((n) => `${n} ${sim.url(n)}`).join(', ')}`);
+  console.error(
+    `Simulated mirrors: ${sim.mirrorNames.map((n) => `${n} ${sim.url(n)}`).join(', ')}`,
+  );
   console.error(`Simulated checksum database: ${sim.sumdb.name}\n`);
   const args = [
     // Running the TypeScript sources (GPS_DEMO_CLI=src/cli.ts) needs tsx's loader; the bundle does not.
-    ...(cli.endsWith('.ts') ? ['--import', join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')] : []),
+    ...(cli.endsWith('.ts')
+      ? ['--import', join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')]
+      : []),
     cli,
     '--mirrors',
     mirrors.join(','),

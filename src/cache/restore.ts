@@ -160,12 +160,30 @@ async function restoreInto(
 ): Promise<Attempt> {
   const token = randomBytes(4).toString('hex');
   const plan = planStaging(modcache, settings.workspace, settings.os, token);
-  if (plan !== null) return stagedRestore(modcache, plan, keys, before, settings, deps);
+  if (plan !== null && (await prepareStaging(plan, deps.platform))) {
+    return stagedRestore(modcache, plan, keys, before, settings, deps);
+  }
   if (!before.populated) return directRestore(modcache, keys, deps);
+  const why =
+    plan === null
+      ? 'it is on another drive than the workspace'
+      : 'no staging directory can be created next to it';
   deps.platform.warning(
-    `Go module cache not restored: ${modcache} already has content and cannot be restored beside it (it is on another drive than the workspace); restoring over it would fail with tar "File exists" errors. ${populatedAdvice(before, settings.env)}`,
+    `Go module cache not restored: ${modcache} already has content and cannot be restored beside it (${why}); restoring over it would fail with tar "File exists" errors. ${populatedAdvice(before, settings.env)}`,
   );
   return { outcome: 'skipped-populated', matchedKey: null };
+}
+
+/** The staging directory sits next to GOMODCACHE; its parent may not be writable (then: direct). */
+async function prepareStaging(plan: StagingPlan, platform: Platform): Promise<boolean> {
+  try {
+    await mkdir(plan.workspace, { recursive: true });
+    return true;
+  } catch (error) {
+    platform.debug(`Cannot stage the module cache restore in ${plan.root}: ${oneLine(error)}`);
+    await removeTree(plan.root).catch(() => {});
+    return false;
+  }
 }
 
 async function stagedRestore(
@@ -178,7 +196,6 @@ async function stagedRestore(
 ): Promise<Attempt> {
   const path = settings.os === 'win32' ? win32 : posix;
   try {
-    await mkdir(plan.workspace, { recursive: true });
     const matchedKey = await deps.cache.restore({
       paths: [modcache],
       primaryKey: keys.primaryKey,

@@ -87,7 +87,8 @@ function parseFormat(raw: string | undefined): OutputFormat {
 
 export function helpText(): string {
   const inputLines = INPUT_SPECS.map(
-    (spec) => `  --${spec.name.padEnd(24)} ${firstSentence(spec.description)} (default: ${spec.default === '' ? "''" : spec.default})`,
+    (spec) =>
+      `  --${spec.name.padEnd(24)} ${firstSentence(spec.description)} (default: ${spec.default === '' ? "''" : spec.default})`,
   );
   return [
     'Usage: go-proxy-setup [options]',

@@ -40,7 +40,8 @@ export function readZip(data: Uint8Array, options: ReadZipOptions = {}): ZipEntr
   const count = buf.readUInt16LE(eocd + 10);
   const dirSize = buf.readUInt32LE(eocd + 12);
   const dirOffset = buf.readUInt32LE(eocd + 16);
-  if (count === 0xffff || dirOffset === 0xffffffff) throw new ZipError('zip64 archives are not supported');
+  if (count === 0xffff || dirOffset === 0xffffffff)
+    throw new ZipError('zip64 archives are not supported');
   if (count > maxEntries) throw new ZipError(`zip has too many entries (${count})`);
   if (dirOffset + dirSize > eocd) throw new ZipError('zip central directory out of range');
 
@@ -70,7 +71,8 @@ export function readZip(data: Uint8Array, options: ReadZipOptions = {}): ZipEntr
     if (total > maxTotal) throw new ZipError(`zip content exceeds ${maxTotal} bytes`);
     const raw = localData(buf, localOffset, compressedSize, name);
     const content = decompress(raw, method, size, name);
-    if (crc32(content) !== crc) throw new ZipError(`zip entry ${JSON.stringify(name)} fails its CRC check`);
+    if (crc32(content) !== crc)
+      throw new ZipError(`zip entry ${JSON.stringify(name)} fails its CRC check`);
     entries.push({ name, content });
   }
   return entries;
@@ -81,7 +83,10 @@ export function hashZip(data: Uint8Array, options?: ReadZipOptions): string {
   const entries = readZip(data, options);
   const byName = new Map<string, Buffer>();
   for (const entry of entries) byName.set(entry.name, entry.content);
-  const files: HashedFile[] = entries.map((entry) => ({ name: entry.name, content: byName.get(entry.name)! }));
+  const files: HashedFile[] = entries.map((entry) => ({
+    name: entry.name,
+    content: byName.get(entry.name)!,
+  }));
   return hash1(files);
 }
 
@@ -89,7 +94,11 @@ export function hashZip(data: Uint8Array, options?: ReadZipOptions): string {
  * The go command's check of a module zip (modfetch `checkMod`/`zip.CheckZip` in short): every
  * entry must sit under `<module>@<version>/`. Returns Go's error text, or null.
  */
-export function checkModuleZipNames(entries: readonly ZipEntry[], modulePath: string, version: string): string | null {
+export function checkModuleZipNames(
+  entries: readonly ZipEntry[],
+  modulePath: string,
+  version: string,
+): string | null {
   const prefix = `${modulePath}@${version}/`;
   for (const entry of entries) {
     if (!entry.name.startsWith(prefix)) {
@@ -104,7 +113,11 @@ function findEndOfCentralDirectory(buf: Buffer): number {
   // The record sits at the end, followed by a comment of at most 65535 bytes.
   const lowest = Math.max(0, buf.length - EOCD_MIN - 0xffff);
   for (let i = buf.length - EOCD_MIN; i >= lowest; i--) {
-    if (buf.readUInt32LE(i) === EOCD_SIGNATURE && i + EOCD_MIN + buf.readUInt16LE(i + 20) === buf.length) return i;
+    if (
+      buf.readUInt32LE(i) === EOCD_SIGNATURE &&
+      i + EOCD_MIN + buf.readUInt16LE(i + 20) === buf.length
+    )
+      return i;
   }
   throw new ZipError('not a zip file');
 }
@@ -121,16 +134,20 @@ function localData(buf: Buffer, offset: number, compressedSize: number, name: st
 
 function decompress(raw: Buffer, method: number, size: number, name: string): Buffer {
   if (method === METHOD_STORE) {
-    if (raw.length !== size) throw new ZipError(`zip entry ${JSON.stringify(name)} has a wrong size`);
+    if (raw.length !== size)
+      throw new ZipError(`zip entry ${JSON.stringify(name)} has a wrong size`);
     return raw;
   }
-  if (method !== METHOD_DEFLATE) throw new ZipError(`zip entry ${JSON.stringify(name)} uses unsupported method ${method}`);
+  if (method !== METHOD_DEFLATE)
+    throw new ZipError(`zip entry ${JSON.stringify(name)} uses unsupported method ${method}`);
   let out: Buffer;
   try {
     // One byte more than declared: inflating past the declared size is caught below, not buffered.
     out = inflateRawSync(raw, { maxOutputLength: size + 1 });
   } catch (error) {
-    throw new ZipError(`zip entry ${JSON.stringify(name)} does not inflate: ${(error as Error).message}`);
+    throw new ZipError(
+      `zip entry ${JSON.stringify(name)} does not inflate: ${(error as Error).message}`,
+    );
   }
   if (out.length !== size) throw new ZipError(`zip entry ${JSON.stringify(name)} has a wrong size`);
   return out;

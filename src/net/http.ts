@@ -16,17 +16,28 @@
  * `get` never throws: every failure is an outcome code (see EndpointResult.outcome).
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { readdirSync, readFileSync } from 'node:fs';
-import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { readFileSync, readdirSync } from 'node:fs';
+import { type Socket, isIP, connect as netConnect } from 'node:net';
 import { join } from 'node:path';
-import { createSecureContext, type SecureContext, type TLSSocket, connect as tlsConnect, getCACertificates } from 'node:tls';
+import {
+  type SecureContext,
+  type TLSSocket,
+  createSecureContext,
+  getCACertificates,
+  connect as tlsConnect,
+} from 'node:tls';
 import { Client } from 'undici';
 import type { RequestTiming } from '../probe/types.js';
-import type { EndpointOutcome } from '../report/types.js';
 import { stripCredentials } from '../redact.js';
+import type { EndpointOutcome } from '../report/types.js';
 import { USER_AGENT } from '../version.js';
-import { loadNetrc, type NetrcLine, netrcCredentials } from './netrc.js';
-import { effectivePort, type ProxyEnvironment, proxyEnvironment, proxyForUrl } from './proxy-env.js';
+import { type NetrcLine, loadNetrc, netrcCredentials } from './netrc.js';
+import {
+  type ProxyEnvironment,
+  effectivePort,
+  proxyEnvironment,
+  proxyForUrl,
+} from './proxy-env.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -202,14 +213,26 @@ class UndiciHttpClient implements HttpClient {
       return failure(display, display, started, OUTCOME.error, `invalid URL ${display}`);
     }
     if (current.protocol !== 'http:' && current.protocol !== 'https:') {
-      return failure(display, display, started, OUTCOME.error, `unsupported protocol scheme "${current.protocol.slice(0, -1)}"`);
+      return failure(
+        display,
+        display,
+        started,
+        OUTCOME.error,
+        `unsupported protocol scheme "${current.protocol.slice(0, -1)}"`,
+      );
     }
 
     // cmd/go: .netrc only over https, and it wins over user info (net/http adds user info only
     // when no Authorization header is set). User info over plain http is refused outright.
     const hasUserInfo = current.username !== '' || current.password !== '';
     if (hasUserInfo && current.protocol !== 'https:') {
-      return failure(display, display, started, OUTCOME.insecureCredentials, `refusing to pass credentials to insecure URL: ${display}`);
+      return failure(
+        display,
+        display,
+        started,
+        OUTCOME.insecureCredentials,
+        `refusing to pass credentials to insecure URL: ${display}`,
+      );
     }
     let authorization: string | undefined;
     let authFromNetrc = false;
@@ -233,9 +256,16 @@ class UndiciHttpClient implements HttpClient {
     let proxied = false;
     for (;;) {
       const decision = proxyForUrl(this.#proxyEnv, current);
-      if (decision.kind === 'refused') return failure(display, current.href, started, OUTCOME.proxy, decision.message, acc);
+      if (decision.kind === 'refused')
+        return failure(display, current.href, started, OUTCOME.proxy, decision.message, acc);
       if (decision.kind === 'proxy' && decision.proxy.protocol === 'socks5:') {
-        return failure(display, current.href, started, OUTCOME.proxy, 'socks5 proxies are not supported by the prober');
+        return failure(
+          display,
+          current.href,
+          started,
+          OUTCOME.proxy,
+          'socks5 proxies are not supported by the prober',
+        );
       }
       const route = routeFor(current, decision.kind === 'proxy' ? decision.proxy : null);
       proxied ||= route.mode !== 'direct';
@@ -249,7 +279,18 @@ class UndiciHttpClient implements HttpClient {
       const exchange = await this.#exchange(route, current, headers, options, started);
       addTiming(acc, exchange.connect);
       if (exchange.kind === 'error') {
-        return failure(display, current.href, started, exchange.outcome, exchange.message, acc, exchange.status, proxied, redirects, exchange.ttfb);
+        return failure(
+          display,
+          current.href,
+          started,
+          exchange.outcome,
+          exchange.message,
+          acc,
+          exchange.status,
+          proxied,
+          redirects,
+          exchange.ttfb,
+        );
       }
       const location = exchange.headers.location;
       if (REDIRECT_STATUSES.has(exchange.status) && location !== undefined) {
@@ -257,21 +298,64 @@ class UndiciHttpClient implements HttpClient {
         try {
           next = new URL(location, current);
         } catch {
-          return failure(display, current.href, started, OUTCOME.invalidResponse, `failed to parse Location header ${JSON.stringify(location.slice(0, 200))}`, acc, exchange.status, proxied, redirects);
+          return failure(
+            display,
+            current.href,
+            started,
+            OUTCOME.invalidResponse,
+            `failed to parse Location header ${JSON.stringify(location.slice(0, 200))}`,
+            acc,
+            exchange.status,
+            proxied,
+            redirects,
+          );
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          return failure(display, current.href, started, OUTCOME.error, `unsupported protocol scheme "${next.protocol.slice(0, -1)}" in redirect`, acc, exchange.status, proxied, redirects);
+          return failure(
+            display,
+            current.href,
+            started,
+            OUTCOME.error,
+            `unsupported protocol scheme "${next.protocol.slice(0, -1)}" in redirect`,
+            acc,
+            exchange.status,
+            proxied,
+            redirects,
+          );
         }
         if (current.protocol === 'https:' && next.protocol !== 'https:') {
-          return failure(display, current.href, started, OUTCOME.redirectToHttp, `redirected from secure URL ${stripCredentials(current.href)} to insecure URL ${stripCredentials(next.href)}`, acc, exchange.status, proxied, redirects);
+          return failure(
+            display,
+            current.href,
+            started,
+            OUTCOME.redirectToHttp,
+            `redirected from secure URL ${stripCredentials(current.href)} to insecure URL ${stripCredentials(next.href)}`,
+            acc,
+            exchange.status,
+            proxied,
+            redirects,
+          );
         }
         if (redirects >= MAX_REDIRECTS) {
-          return failure(display, current.href, started, OUTCOME.tooManyRedirects, `stopped after ${MAX_REDIRECTS} redirects`, acc, exchange.status, proxied, redirects);
+          return failure(
+            display,
+            current.href,
+            started,
+            OUTCOME.tooManyRedirects,
+            `stopped after ${MAX_REDIRECTS} redirects`,
+            acc,
+            exchange.status,
+            proxied,
+            redirects,
+          );
         }
         redirects++;
         // Go copies the netrc Authorization only to the same host or its subdomains; the one made
         // from URL user info is never forwarded.
-        if (!(authFromNetrc && (next.hostname === authHost || next.hostname.endsWith(`.${authHost}`)))) authorization = undefined;
+        if (
+          !(authFromNetrc && (next.hostname === authHost || next.hostname.endsWith(`.${authHost}`)))
+        )
+          authorization = undefined;
         next.username = '';
         next.password = '';
         current = next;
@@ -286,7 +370,11 @@ class UndiciHttpClient implements HttpClient {
         body: exchange.body,
         bytes: exchange.body.length,
         complete: exchange.complete,
-        timing: { ...acc, ttfbMs: round(exchange.ttfb - started), totalMs: round(performance.now() - started) },
+        timing: {
+          ...acc,
+          ttfbMs: round(exchange.ttfb - started),
+          totalMs: round(performance.now() - started),
+        },
         redirects,
         proxied,
       };
@@ -304,7 +392,10 @@ class UndiciHttpClient implements HttpClient {
 
   #ensureSecureContext(): void {
     // Built before any timer starts: loading the system store costs tens of milliseconds once.
-    this.#secureContext ??= createSecureContext({ ca: trustedCertificates(this.#env, this.#extraCa), minVersion: 'TLSv1.2' });
+    this.#secureContext ??= createSecureContext({
+      ca: trustedCertificates(this.#env, this.#extraCa),
+      minVersion: 'TLSv1.2',
+    });
   }
 
   #acquire(route: Route): Slot {
@@ -362,7 +453,13 @@ class UndiciHttpClient implements HttpClient {
   }
 
   /** One request/response on one slot, without redirects. */
-  async #exchange(route: Route, url: URL, headers: Record<string, string>, options: GetOptions, started: number): Promise<Exchange> {
+  async #exchange(
+    route: Route,
+    url: URL,
+    headers: Record<string, string>,
+    options: GetOptions,
+    started: number,
+  ): Promise<Exchange> {
     const slot = this.#acquire(route);
     const connectsBefore = slot.connects;
     const headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
@@ -377,18 +474,41 @@ class UndiciHttpClient implements HttpClient {
     const onCallerAbort = () => abort(callerAbortReason(options.signal!));
     if (options.signal?.aborted) onCallerAbort();
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    let timer = setTimeout(() => abort(new HttpFailure(OUTCOME.timeout, `timeout awaiting response headers after ${headersTimeoutMs} ms`)), headersTimeoutMs);
+    let timer = setTimeout(
+      () =>
+        abort(
+          new HttpFailure(
+            OUTCOME.timeout,
+            `timeout awaiting response headers after ${headersTimeoutMs} ms`,
+          ),
+        ),
+      headersTimeoutMs,
+    );
     const connectTiming = () => (slot.connects !== connectsBefore ? slot.last : null);
     let status: number | null = null;
     let ttfb = started;
     try {
       const path = route.mode === 'forward' ? url.href : `${url.pathname}${url.search}`;
-      const response = await slot.client.request({ path, method: 'GET', headers, signal: controller.signal });
+      const response = await slot.client.request({
+        path,
+        method: 'GET',
+        headers,
+        signal: controller.signal,
+      });
       ttfb = performance.now();
       status = response.statusCode;
       clearTimeout(timer);
       const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
-      timer = setTimeout(() => abort(new HttpFailure(OUTCOME.timeout, `timeout reading the response body after ${bodyTimeoutMs} ms`)), bodyTimeoutMs);
+      timer = setTimeout(
+        () =>
+          abort(
+            new HttpFailure(
+              OUTCOME.timeout,
+              `timeout reading the response body after ${bodyTimeoutMs} ms`,
+            ),
+          ),
+        bodyTimeoutMs,
+      );
       const isRedirect = REDIRECT_STATUSES.has(status) && response.headers.location !== undefined;
       const maxBytes = isRedirect ? 64 * 1024 : (options.maxBytes ?? DEFAULT_MAX_BYTES);
       const chunks: Buffer[] = [];
@@ -406,13 +526,24 @@ class UndiciHttpClient implements HttpClient {
           throw new HttpFailure(OUTCOME.tooLarge, `response body exceeds ${maxBytes} bytes`);
         }
         chunks.push(chunk);
-        if (options.sampleWindowMs !== undefined && performance.now() - ttfb >= options.sampleWindowMs) {
+        if (
+          options.sampleWindowMs !== undefined &&
+          performance.now() - ttfb >= options.sampleWindowMs
+        ) {
           complete = false;
           break;
         }
       }
       if (!complete) slot.broken = true;
-      return { kind: 'response', status, headers: flattenHeaders(response.headers), body: Buffer.concat(chunks), complete, ttfb, connect: connectTiming() };
+      return {
+        kind: 'response',
+        status,
+        headers: flattenHeaders(response.headers),
+        body: Buffer.concat(chunks),
+        complete,
+        ttfb,
+        connect: connectTiming(),
+      };
     } catch (error) {
       slot.broken = true;
       const reason = controller.signal.aborted ? controller.signal.reason : error;
@@ -432,8 +563,18 @@ class UndiciHttpClient implements HttpClient {
     const timeoutMs = slot.connectTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      slot.cancelConnect = () => reject(new HttpFailure(OUTCOME.deadline, 'connection attempt cancelled'));
-      timer = setTimeout(() => reject(new HttpFailure(OUTCOME.timeout, `timeout connecting to ${route.proxy ? `proxy ${route.proxy.host}` : route.target.host} after ${timeoutMs} ms`)), timeoutMs);
+      slot.cancelConnect = () =>
+        reject(new HttpFailure(OUTCOME.deadline, 'connection attempt cancelled'));
+      timer = setTimeout(
+        () =>
+          reject(
+            new HttpFailure(
+              OUTCOME.timeout,
+              `timeout connecting to ${route.proxy ? `proxy ${route.proxy.host}` : route.target.host} after ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
     });
     const work = (async () => {
       const firstHop = route.proxy ?? route.target;
@@ -448,15 +589,28 @@ class UndiciHttpClient implements HttpClient {
         try {
           addresses = await this.#lookup(host);
         } catch (error) {
-          throw new HttpFailure(route.proxy ? OUTCOME.proxy : OUTCOME.dns, `${route.proxy ? 'proxyconnect tcp: ' : ''}dial tcp: lookup ${host}: ${dnsMessage(error)}`);
+          throw new HttpFailure(
+            route.proxy ? OUTCOME.proxy : OUTCOME.dns,
+            `${route.proxy ? 'proxyconnect tcp: ' : ''}dial tcp: lookup ${host}: ${dnsMessage(error)}`,
+          );
         }
         dnsMs = performance.now() - t;
-        if (addresses.length === 0) throw new HttpFailure(route.proxy ? OUTCOME.proxy : OUTCOME.dns, `dial tcp: lookup ${host}: no such host`);
+        if (addresses.length === 0)
+          throw new HttpFailure(
+            route.proxy ? OUTCOME.proxy : OUTCOME.dns,
+            `dial tcp: lookup ${host}: no such host`,
+          );
       }
       const t1 = performance.now();
       let socket: Socket = await dialAny(addresses, port, sockets, route.proxy !== null);
       if (route.proxy?.protocol === 'https:') {
-        socket = await tlsHandshake(socket, unbracket(route.proxy.hostname), this.#secureContext ?? this.#defaultContext(), sockets, true);
+        socket = await tlsHandshake(
+          socket,
+          unbracket(route.proxy.hostname),
+          this.#secureContext ?? this.#defaultContext(),
+          sockets,
+          true,
+        );
       }
       if (route.mode === 'tunnel') {
         await openTunnel(socket, route.target, this.#userAgent, proxyAuthorization(route.proxy!));
@@ -465,10 +619,23 @@ class UndiciHttpClient implements HttpClient {
       let tlsMs: number | null = null;
       if (route.target.protocol === 'https:' && route.mode !== 'forward') {
         const t2 = performance.now();
-        socket = await tlsHandshake(socket, unbracket(route.target.hostname), this.#secureContext ?? this.#defaultContext(), sockets, false);
+        socket = await tlsHandshake(
+          socket,
+          unbracket(route.target.hostname),
+          this.#secureContext ?? this.#defaultContext(),
+          sockets,
+          false,
+        );
         tlsMs = performance.now() - t2;
       }
-      return { socket, timing: { dnsMs: dnsMs === null ? null : round(dnsMs), connectMs: round(connectMs), tlsMs: tlsMs === null ? null : round(tlsMs) } };
+      return {
+        socket,
+        timing: {
+          dnsMs: dnsMs === null ? null : round(dnsMs),
+          connectMs: round(connectMs),
+          tlsMs: tlsMs === null ? null : round(tlsMs),
+        },
+      };
     })();
     try {
       return await Promise.race([work, timeout]);
@@ -491,21 +658,60 @@ class UndiciHttpClient implements HttpClient {
 type MutableTiming = { dnsMs: number | null; connectMs: number | null; tlsMs: number | null };
 
 type Exchange =
-  | { kind: 'response'; status: number; headers: Record<string, string>; body: Buffer; complete: boolean; ttfb: number; connect: ConnectTiming | null }
-  | { kind: 'error'; outcome: string; message: string; status: number | null; ttfb: number; connect: ConnectTiming | null };
+  | {
+      kind: 'response';
+      status: number;
+      headers: Record<string, string>;
+      body: Buffer;
+      complete: boolean;
+      ttfb: number;
+      connect: ConnectTiming | null;
+    }
+  | {
+      kind: 'error';
+      outcome: string;
+      message: string;
+      status: number | null;
+      ttfb: number;
+      connect: ConnectTiming | null;
+    };
 
 function routeFor(target: URL, proxy: URL | null): Route {
   const origin = target.origin;
-  if (!proxy) return { key: `direct ${origin}`, clientOrigin: origin, target: new URL(origin), mode: 'direct', proxy: null };
+  if (!proxy)
+    return {
+      key: `direct ${origin}`,
+      clientOrigin: origin,
+      target: new URL(origin),
+      mode: 'direct',
+      proxy: null,
+    };
   const proxyKey = `${proxy.protocol}//${proxy.username}:${proxy.password}@${proxy.host}`;
   if (target.protocol === 'https:') {
-    return { key: `tunnel ${proxyKey} ${origin}`, clientOrigin: origin, target: new URL(origin), mode: 'tunnel', proxy };
+    return {
+      key: `tunnel ${proxyKey} ${origin}`,
+      clientOrigin: origin,
+      target: new URL(origin),
+      mode: 'tunnel',
+      proxy,
+    };
   }
   // net/http sends plain-http requests to the proxy in absolute form instead of tunnelling.
-  return { key: `forward ${proxyKey}`, clientOrigin: `http://${proxy.host}`, target: new URL(origin), mode: 'forward', proxy };
+  return {
+    key: `forward ${proxyKey}`,
+    clientOrigin: `http://${proxy.host}`,
+    target: new URL(origin),
+    mode: 'forward',
+    proxy,
+  };
 }
 
-async function dialAny(addresses: readonly ResolvedAddress[], port: number, sockets: Socket[], toProxy: boolean): Promise<Socket> {
+async function dialAny(
+  addresses: readonly ResolvedAddress[],
+  port: number,
+  sockets: Socket[],
+  toProxy: boolean,
+): Promise<Socket> {
   let lastError: unknown;
   for (const { address } of addresses) {
     try {
@@ -517,9 +723,20 @@ async function dialAny(addresses: readonly ResolvedAddress[], port: number, sock
   const code = (lastError as NodeJS.ErrnoException | undefined)?.code;
   const where = `${addresses.length === 1 ? formatHostPort(addresses[0]!.address, port) : `${addresses.length} addresses`}`;
   const prefix = toProxy ? 'proxyconnect tcp: ' : '';
-  if (code === 'ECONNREFUSED') throw new HttpFailure(toProxy ? OUTCOME.proxy : OUTCOME.refused, `${prefix}dial tcp ${where}: connect: connection refused`);
-  if (code === 'ECONNRESET') throw new HttpFailure(toProxy ? OUTCOME.proxy : OUTCOME.reset, `${prefix}dial tcp ${where}: connect: connection reset by peer`);
-  throw new HttpFailure(toProxy ? OUTCOME.proxy : OUTCOME.error, `${prefix}dial tcp ${where}: ${(lastError as Error | undefined)?.message ?? 'failed'}`);
+  if (code === 'ECONNREFUSED')
+    throw new HttpFailure(
+      toProxy ? OUTCOME.proxy : OUTCOME.refused,
+      `${prefix}dial tcp ${where}: connect: connection refused`,
+    );
+  if (code === 'ECONNRESET')
+    throw new HttpFailure(
+      toProxy ? OUTCOME.proxy : OUTCOME.reset,
+      `${prefix}dial tcp ${where}: connect: connection reset by peer`,
+    );
+  throw new HttpFailure(
+    toProxy ? OUTCOME.proxy : OUTCOME.error,
+    `${prefix}dial tcp ${where}: ${(lastError as Error | undefined)?.message ?? 'failed'}`,
+  );
 }
 
 function dial(address: string, port: number, sockets: Socket[]): Promise<Socket> {
@@ -537,7 +754,13 @@ function dial(address: string, port: number, sockets: Socket[]): Promise<Socket>
   });
 }
 
-function tlsHandshake(socket: Socket, servername: string, secureContext: SecureContext, sockets: Socket[], toProxy: boolean): Promise<TLSSocket> {
+function tlsHandshake(
+  socket: Socket,
+  servername: string,
+  secureContext: SecureContext,
+  sockets: Socket[],
+  toProxy: boolean,
+): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const tlsSocket = tlsConnect({
       socket,
@@ -554,14 +777,23 @@ function tlsHandshake(socket: Socket, servername: string, secureContext: SecureC
     tlsSocket.once('error', (error: NodeJS.ErrnoException) => {
       tlsSocket.destroy();
       const prefix = toProxy ? 'proxyconnect tcp: ' : '';
-      if (error.code === 'ECONNRESET') reject(new HttpFailure(OUTCOME.reset, `${prefix}TLS handshake: connection reset by peer`));
-      else reject(new HttpFailure(toProxy ? OUTCOME.proxy : OUTCOME.tls, `${prefix}tls: ${error.message}`));
+      if (error.code === 'ECONNRESET')
+        reject(new HttpFailure(OUTCOME.reset, `${prefix}TLS handshake: connection reset by peer`));
+      else
+        reject(
+          new HttpFailure(toProxy ? OUTCOME.proxy : OUTCOME.tls, `${prefix}tls: ${error.message}`),
+        );
     });
   });
 }
 
 /** CONNECT host:port through the proxy; resolves once the proxy answers 200. */
-function openTunnel(socket: Socket, target: URL, userAgent: string, proxyAuth: string | undefined): Promise<void> {
+function openTunnel(
+  socket: Socket,
+  target: URL,
+  userAgent: string,
+  proxyAuth: string | undefined,
+): Promise<void> {
   const authority = `${target.hostname}:${effectivePort(target)}`;
   return new Promise((resolve, reject) => {
     let buffered = Buffer.alloc(0);
@@ -592,11 +824,18 @@ function openTunnel(socket: Socket, target: URL, userAgent: string, proxyAuth: s
       const statusLine = buffered.subarray(0, buffered.indexOf('\r\n')).toString('latin1');
       const match = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine);
       if (!match) {
-        reject(new HttpFailure(OUTCOME.proxy, 'proxy answered CONNECT with a malformed status line'));
+        reject(
+          new HttpFailure(OUTCOME.proxy, 'proxy answered CONNECT with a malformed status line'),
+        );
         return;
       }
       if (match[1] !== '200') {
-        reject(new HttpFailure(OUTCOME.proxy, `proxy refused CONNECT ${authority}: ${match[1]} ${match[2] ?? ''}`.trim()));
+        reject(
+          new HttpFailure(
+            OUTCOME.proxy,
+            `proxy refused CONNECT ${authority}: ${match[1]} ${match[2] ?? ''}`.trim(),
+          ),
+        );
         return;
       }
       const rest = buffered.subarray(end + 4);
@@ -634,21 +873,31 @@ function callerAbortReason(signal: AbortSignal): HttpFailure {
   const reason = signal.reason as { code?: unknown; message?: unknown } | undefined;
   if (reason instanceof HttpFailure) return reason;
   const code = typeof reason?.code === 'string' ? reason.code : OUTCOME.deadline;
-  const message = typeof reason?.message === 'string' && reason.message !== '' ? reason.message : 'overall probe deadline reached';
+  const message =
+    typeof reason?.message === 'string' && reason.message !== ''
+      ? reason.message
+      : 'overall probe deadline reached';
   return new HttpFailure(code, message);
 }
 
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_OSSL_)/;
+const TLS_CODE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_OSSL_)/;
 
 /** Maps an error from undici, the connector or our timers to an outcome code and a short message. */
-export function classifyError(error: unknown, maxHeaderBytes = 256 * 1024): { outcome: string; message: string } {
+export function classifyError(
+  error: unknown,
+  maxHeaderBytes = 256 * 1024,
+): { outcome: string; message: string } {
   if (error instanceof HttpFailure) return { outcome: error.outcome, message: error.message };
   const err = error as (Error & { code?: string }) | undefined;
   const code = err?.code ?? '';
   const message = err?.message ?? String(error);
   switch (code) {
     case 'UND_ERR_HEADERS_OVERFLOW':
-      return { outcome: OUTCOME.tooLarge, message: `response headers exceed ${maxHeaderBytes} bytes` };
+      return {
+        outcome: OUTCOME.tooLarge,
+        message: `response headers exceed ${maxHeaderBytes} bytes`,
+      };
     case 'UND_ERR_RESPONSE_EXCEEDED_MAX_SIZE':
       return { outcome: OUTCOME.tooLarge, message: 'response too large' };
     case 'UND_ERR_SOCKET':
@@ -672,9 +921,11 @@ export function classifyError(error: unknown, maxHeaderBytes = 256 * 1024): { ou
     case 'UND_ERR_ABORTED':
       return { outcome: OUTCOME.deadline, message: 'overall probe deadline reached' };
   }
-  if (code.startsWith('HPE_') || err?.name === 'HTTPParserError') return { outcome: OUTCOME.invalidResponse, message: `malformed HTTP response: ${message}` };
+  if (code.startsWith('HPE_') || err?.name === 'HTTPParserError')
+    return { outcome: OUTCOME.invalidResponse, message: `malformed HTTP response: ${message}` };
   if (TLS_CODE.test(code)) return { outcome: OUTCOME.tls, message: `tls: ${message}` };
-  if (err?.name === 'AbortError') return { outcome: OUTCOME.deadline, message: 'overall probe deadline reached' };
+  if (err?.name === 'AbortError')
+    return { outcome: OUTCOME.deadline, message: 'overall probe deadline reached' };
   return { outcome: OUTCOME.error, message };
 }
 
@@ -699,7 +950,11 @@ function failure(
     body: Buffer.alloc(0),
     bytes: 0,
     complete: false,
-    timing: { ...acc, ttfbMs: status !== null && ttfb !== null ? round(ttfb - started) : null, totalMs: round(performance.now() - started) },
+    timing: {
+      ...acc,
+      ttfbMs: status !== null && ttfb !== null ? round(ttfb - started) : null,
+      totalMs: round(performance.now() - started),
+    },
     redirects,
     proxied,
     error: message,
@@ -714,7 +969,9 @@ function addTiming(acc: MutableTiming, timing: ConnectTiming | null): void {
   }
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+function flattenHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
@@ -758,7 +1015,10 @@ function round(ms: number): number {
  * CA certificates trusted for mirrors: Node's defaults (bundled + NODE_EXTRA_CA_CERTS), the
  * operating system's store (which Go uses), and Go's SSL_CERT_FILE / SSL_CERT_DIR.
  */
-export function trustedCertificates(env: Env = process.env, extra: readonly string[] = []): string[] {
+export function trustedCertificates(
+  env: Env = process.env,
+  extra: readonly string[] = [],
+): string[] {
   const certs = new Set<string>(getCACertificates('default'));
   try {
     for (const cert of getCACertificates('system')) certs.add(cert);
@@ -776,7 +1036,8 @@ export function trustedCertificates(env: Env = process.env, extra: readonly stri
       } catch {
         continue;
       }
-      for (const name of names) for (const cert of pemBlocks(readQuietly(join(dir, name)))) certs.add(cert);
+      for (const name of names)
+        for (const cert of pemBlocks(readQuietly(join(dir, name)))) certs.add(cert);
     }
   }
   for (const pem of extra) for (const cert of pemBlocks(pem)) certs.add(cert);

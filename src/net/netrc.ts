@@ -57,7 +57,10 @@ export function parseNetrc(data: string): NetrcLine[] {
   return out;
 }
 
-export function netrcPath(env: Readonly<Record<string, string | undefined>> = process.env, platform = process.platform): string | null {
+export function netrcPath(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  platform = process.platform,
+): string | null {
   if (env.NETRC) return env.NETRC;
   const home = platform === 'win32' ? env.USERPROFILE : (env.HOME ?? homedir());
   if (!home) return null;

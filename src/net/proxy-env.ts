@@ -26,7 +26,11 @@ interface NoProxyRules {
   readonly all: boolean;
   readonly ips: readonly { readonly ip: string; readonly port: string }[];
   readonly cidrs: BlockList;
-  readonly domains: readonly { readonly host: string; readonly port: string; readonly matchHost: boolean }[];
+  readonly domains: readonly {
+    readonly host: string;
+    readonly port: string;
+    readonly matchHost: boolean;
+  }[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -52,7 +56,8 @@ export function proxyEnvironment(env: Env = process.env): ProxyEnvironment {
 export function parseProxy(value: string): URL | null {
   if (value === '') return null;
   const direct = tryUrl(value);
-  if (direct && ['http:', 'https:', 'socks5:'].includes(direct.protocol) && direct.hostname !== '') return direct;
+  if (direct && ['http:', 'https:', 'socks5:'].includes(direct.protocol) && direct.hostname !== '')
+    return direct;
   const withScheme = tryUrl(`http://${value}`);
   if (withScheme && withScheme.hostname !== '') return withScheme;
   return null;
@@ -135,7 +140,8 @@ function isLoopback(ip: string): boolean {
 
 /** httpproxy useProxy: false when the address must be reached directly. */
 export function useProxy(environment: ProxyEnvironment, hostname: string, port: string): boolean {
-  const host = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+  const host =
+    hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
   if (host === 'localhost') return false;
   const ipFamily = isIP(host);
   if (ipFamily !== 0 && isLoopback(host)) return false;
@@ -167,7 +173,11 @@ export function proxyForUrl(environment: ProxyEnvironment, url: URL): ProxyDecis
   else if (url.protocol === 'http:') {
     proxy = environment.httpProxy;
     if (proxy && environment.cgi) {
-      return { kind: 'refused', message: 'refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy' };
+      return {
+        kind: 'refused',
+        message:
+          'refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy',
+      };
     }
   }
   if (!proxy) return { kind: 'direct' };

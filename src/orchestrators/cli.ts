@@ -28,7 +28,12 @@ export const EXIT_NO_ROUTE = 1;
 export const EXIT_BAD_INPUT = 2;
 
 /** Inputs that only mean something to the GitHub Action. */
-const ACTION_ONLY_INPUTS: readonly InputName[] = ['cache', 'cache-dependency-path', 'summary', 'token'];
+const ACTION_ONLY_INPUTS: readonly InputName[] = [
+  'cache',
+  'cache-dependency-path',
+  'summary',
+  'token',
+];
 
 export async function runCli(argv: readonly string[]): Promise<void> {
   const redactor = new Redactor();
@@ -66,7 +71,8 @@ async function probeAndReport(
     verbose: options.verbose,
   });
   for (const name of ACTION_ONLY_INPUTS) {
-    if (options.inputs.has(name)) platform.warning(`--${name} has no effect in the CLI (it is a GitHub Action input).`);
+    if (options.inputs.has(name))
+      platform.warning(`--${name} has no effect in the CLI (it is a GitHub Action input).`);
   }
 
   const configured = await configure({ inputs, platform, redactor, env, cwd: process.cwd() });
@@ -82,16 +88,26 @@ async function probeAndReport(
   return EXIT_OK;
 }
 
-function printReport(configured: Configured, options: CliOptions, redactor: Redactor, gitlab: boolean): void {
+function printReport(
+  configured: Configured,
+  options: CliOptions,
+  redactor: Redactor,
+  gitlab: boolean,
+): void {
   const { report } = configured;
   let body: string;
   if (options.format === 'json') body = reportToJson(report);
   else if (options.format === 'markdown') body = renderMarkdown(report, { redactor });
-  else body = renderText(report, { color: options.color ?? process.stdout.isTTY === true, redactor });
+  else
+    body = renderText(report, { color: options.color ?? process.stdout.isTTY === true, redactor });
   body = redactor.redact(body.endsWith('\n') ? body : `${body}\n`);
   if (gitlab && options.format === 'text') {
     // The findings table in a collapsible section; the settings stay visible above it.
-    process.stdout.write(gitlabSectionStart('go_proxy_setup', 'Go module mirrors: what was measured and chosen', { collapsed: false }));
+    process.stdout.write(
+      gitlabSectionStart('go_proxy_setup', 'Go module mirrors: what was measured and chosen', {
+        collapsed: false,
+      }),
+    );
     process.stdout.write(body);
     process.stdout.write(gitlabSectionEnd('go_proxy_setup'));
   } else {
@@ -99,7 +115,11 @@ function printReport(configured: Configured, options: CliOptions, redactor: Reda
   }
 }
 
-async function writeRequestedFiles(configured: Configured, options: CliOptions, platform: Platform): Promise<void> {
+async function writeRequestedFiles(
+  configured: Configured,
+  options: CliOptions,
+  platform: Platform,
+): Promise<void> {
   const { report } = configured;
   if (options.dotenv) {
     const variables = goVariables(configured);
@@ -108,17 +128,26 @@ async function writeRequestedFiles(configured: Configured, options: CliOptions, 
         'The dotenv report is an artifact anyone with access can download, so the private proxy credentials were left out; give Go jobs a ~/.netrc entry from a masked variable instead.',
       );
     }
-    await writeFileAtomically(options.dotenv, renderDotenv(Object.fromEntries(variables.map((v) => [v.name, v.display]))));
+    await writeFileAtomically(
+      options.dotenv,
+      renderDotenv(Object.fromEntries(variables.map((v) => [v.name, v.display]))),
+    );
     platform.info(`Wrote ${variables.map((v) => v.name).join(', ')} to ${options.dotenv}.`);
   }
   if (options.reportFile) await writeFileAtomically(options.reportFile, reportToJson(report));
   if (options.metricsFile) await writeFileAtomically(options.metricsFile, renderMetrics(report));
 }
 
-async function applyWithGoEnv(configured: Configured, _inputs: Inputs, platform: Platform): Promise<void> {
+async function applyWithGoEnv(
+  configured: Configured,
+  _inputs: Inputs,
+  platform: Platform,
+): Promise<void> {
   const variables = goVariables(configured);
   if (carriesCredentials(variables)) {
-    platform.warning('The private proxy credentials were not written to the go env file; use ~/.netrc for its host.');
+    platform.warning(
+      'The private proxy credentials were not written to the go env file; use ~/.netrc for its host.',
+    );
   }
   const result = await writeGoEnv(Object.fromEntries(variables.map((v) => [v.name, v.display])));
   if (result.skipped) {

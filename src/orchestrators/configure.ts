@@ -60,7 +60,9 @@ export async function configure(ctx: ConfigureContext): Promise<Configured> {
     goprivateInput: inputs.goprivate.value,
     originUrl,
     eventRepository: await readEventRepository(env),
-    goMod: goMod ? { modulePath: goMod.module, requirements: goMod.requires.map((r) => r.path) } : null,
+    goMod: goMod
+      ? { modulePath: goMod.module, requirements: goMod.requires.map((r) => r.path) }
+      : null,
   });
   const privatePatterns = privacy.patterns.map((p) => p.pattern);
   const offPublicPatterns = [privacy.goprivate, env.GONOPROXY ?? '', env.GONOSUMDB ?? '']
@@ -126,7 +128,8 @@ function checksumDatabase(inputs: Inputs, env: Env): ChecksumDatabase {
   const fromEnv = inputs.environment.GOSUMDB?.value;
   if (fromEnv && fromEnv.kind === 'db') return toChecksumDatabase(fromEnv);
   const fallback = parseGosumdb(DEFAULT_GOSUMDB);
-  if (!fallback.ok || fallback.db.kind !== 'db') throw new Error('built-in GOSUMDB default is invalid');
+  if (!fallback.ok || fallback.db.kind !== 'db')
+    throw new Error('built-in GOSUMDB default is invalid');
   void env;
   return toChecksumDatabase(fallback.db);
 }
@@ -166,7 +169,9 @@ async function readGoMod(workDir: string, platform: Platform): Promise<GoMod | n
   try {
     return parseGoMod(text);
   } catch (error) {
-    platform.warning(`go.mod could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    platform.warning(
+      `go.mod could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return null;
   }
 }

@@ -1,10 +1,10 @@
+import { saveModCache } from '../cache/save.js';
 /**
  * The GitHub Action's post step: remove credentials we added, save the module cache when it
  * changed, and append what the cache did to the job summary. Never fails the job for the cache.
  */
 import { STATE } from '../constants.js';
 import { parseInputs } from '../inputs/inputs.js';
-import { saveModCache } from '../cache/save.js';
 import { createGitHubCacheApi } from '../platform/github-cache.js';
 import { createGitHubPlatform, failGitHubStep, readGitHubInput } from '../platform/github.js';
 import type { Platform } from '../platform/platform.js';
@@ -20,7 +20,10 @@ export async function runPost(): Promise<void> {
   try {
     await removeCredentials(platform);
     const inputs = parseInputs(readGitHubInput, process.env);
-    const result = await saveModCache({ enabled: inputs.cache.value }, { cache: createGitHubCacheApi(), platform });
+    const result = await saveModCache(
+      { enabled: inputs.cache.value },
+      { cache: createGitHubCacheApi(), platform },
+    );
     if (result.key !== null && inputs.summary.value !== 'false') {
       await platform.appendSummary(
         renderCacheSummary(

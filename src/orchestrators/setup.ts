@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { restoreModCache } from '../cache/restore.js';
 /**
  * The GitHub Action's main step: restore the module cache (before any go command), probe and
  * select, then export the settings, set the outputs, annotate and write the job summary.
@@ -6,7 +8,6 @@
 import { OUTPUTS, STATE } from '../constants.js';
 import { InputError } from '../errors.js';
 import { type Inputs, parseInputs, registerSecrets } from '../inputs/inputs.js';
-import { restoreModCache } from '../cache/restore.js';
 import { createGitHubCacheApi } from '../platform/github-cache.js';
 import { createGitHubPlatform, failGitHubStep, readGitHubInput } from '../platform/github.js';
 import type { Platform } from '../platform/platform.js';
@@ -20,7 +21,6 @@ import { VERSION } from '../version.js';
 import { writeGoEnv } from '../writers/go-env-file.js';
 import { type Configured, configure } from './configure.js';
 import { carriesCredentials, goVariables } from './variables.js';
-import { resolve } from 'node:path';
 
 export async function runMain(): Promise<void> {
   const redactor = new Redactor();
@@ -119,7 +119,10 @@ async function persistWithGoEnv(configured: Configured, platform: Platform): Pro
   const wanted = Object.fromEntries(variables.map((v) => [v.name, v.display]));
   const result = await writeGoEnv(wanted);
   if (result.skipped) platform.warning(`go env -w skipped: ${result.skipped}`);
-  else platform.info(`go env file ${result.file}: set ${result.set.join(', ') || 'nothing'}, unchanged ${result.unchanged.join(', ') || 'nothing'}.`);
+  else
+    platform.info(
+      `go env file ${result.file}: set ${result.set.join(', ') || 'nothing'}, unchanged ${result.unchanged.join(', ') || 'nothing'}.`,
+    );
   if (result.overriddenByEnvironment.length > 0) {
     platform.warning(
       `The go env file was written, but the environment's ${result.overriddenByEnvironment.join(', ')} override it for every go command run with that environment.`,
@@ -128,7 +131,11 @@ async function persistWithGoEnv(configured: Configured, platform: Platform): Pro
   }
 }
 
-async function writeCredentials(token: string, configured: Configured, platform: Platform): Promise<void> {
+async function writeCredentials(
+  token: string,
+  configured: Configured,
+  platform: Platform,
+): Promise<void> {
   const host = tokenHost(process.env.GITHUB_SERVER_URL);
   const { scopes, skipped } = credentialScopes(configured.privatePatterns, host);
   for (const reason of skipped) platform.info(`No credentials for ${reason}.`);

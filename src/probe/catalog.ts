@@ -5,8 +5,8 @@
  * noted for the reader only: the probe measures `/sumdb/<db>/supported` at run time.
  */
 import { parseGoproxy } from '../goenv/goproxy.js';
-import type { MirrorOrigin } from '../report/types.js';
 import { stripCredentials } from '../redact.js';
+import type { MirrorOrigin } from '../report/types.js';
 import type { Candidate } from './types.js';
 
 export interface CatalogEntry {
@@ -91,7 +91,8 @@ export function buildCandidates(sources: CandidateSources): Candidate[] {
     const key = normalizeBaseUrl(url);
     const existing = seen.get(key);
     if (existing !== undefined) {
-      if (origin === 'env' && out[existing]!.origin === 'catalog') out[existing] = candidateFromUrl(url, 'env');
+      if (origin === 'env' && out[existing]!.origin === 'catalog')
+        out[existing] = candidateFromUrl(url, 'env');
       return;
     }
     seen.set(key, out.length);

@@ -16,13 +16,26 @@
  */
 import { compareSemver } from '../goenv/modpath.js';
 import { matchPrefixPatterns } from '../goenv/patterns.js';
-import { createHttpClient, type GetOptions, type HttpClient, type HttpClientOptions } from '../net/http.js';
+import {
+  type GetOptions,
+  type HttpClient,
+  type HttpClientOptions,
+  createHttpClient,
+} from '../net/http.js';
 import { proxyEnvironment, proxyForUrl } from '../net/proxy-env.js';
 import { judgeIntegrity } from './integrity.js';
 import { MirrorRun } from './mirror.js';
 import { PrivacyError, SumdbProber } from './sumdb.js';
 import { bestPossibleMedian, median, medianTiming } from './timing.js';
-import type { Candidate, ChecksumDatabase, EndpointKind, FailureClass, MirrorProbe, ModuleRef, ProbeRun } from './types.js';
+import type {
+  Candidate,
+  ChecksumDatabase,
+  EndpointKind,
+  FailureClass,
+  MirrorProbe,
+  ModuleRef,
+  ProbeRun,
+} from './types.js';
 
 export interface ProbeConfig {
   /** Candidates in order; the private proxy (isPrivate) is probed with `privateModules` only. */
@@ -75,10 +88,17 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
   const deadlineAt = started + config.timeoutMs - reserveMs(config.timeoutMs);
   const deadline = new AbortController();
   const deadlineTimer = setTimeout(
-    () => deadline.abort(Object.assign(new Error(`overall probe deadline of ${config.timeoutMs} ms reached`), { code: 'deadline' })),
+    () =>
+      deadline.abort(
+        Object.assign(new Error(`overall probe deadline of ${config.timeoutMs} ms reached`), {
+          code: 'deadline',
+        }),
+      ),
     Math.max(0, deadlineAt - started),
   );
-  const http = deps.http ?? createHttpClient({ ...deps.httpOptions, ...(config.env ? { env: config.env } : {}) });
+  const http =
+    deps.http ??
+    createHttpClient({ ...deps.httpOptions, ...(config.env ? { env: config.env } : {}) });
   const perRequest = requestTimeoutMs(config.timeoutMs);
   const requestOptions = (): GetOptions => ({
     signal: deadline.signal,
@@ -87,9 +107,16 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
     bodyTimeoutMs: perRequest,
   });
 
-  const sumdb = new SumdbProber({ http, database: config.database, privatePatterns: config.privatePatterns, requestOptions });
+  const sumdb = new SumdbProber({
+    http,
+    database: config.database,
+    privatePatterns: config.privatePatterns,
+    requestOptions,
+  });
   const probeKey = config.modules.find((m) => m.version !== null);
-  sumdb.startStandaloneRoutes(probeKey ? { path: probeKey.path, version: probeKey.version! } : null);
+  sumdb.startStandaloneRoutes(
+    probeKey ? { path: probeKey.path, version: probeKey.version! } : null,
+  );
 
   const proxies = proxyEnvironment(config.env ?? process.env);
   const earlyStop = new EarlyStop(Math.max(1, config.maxMirrors), sumdb);
@@ -109,7 +136,12 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
   );
 
   const onDeadline = () => {
-    for (const run of runs) if (run.state !== 'settled') run.stop({ code: 'deadline', message: `deadline: the ${config.timeoutMs} ms probe deadline ended this mirror's probe` });
+    for (const run of runs)
+      if (run.state !== 'settled')
+        run.stop({
+          code: 'deadline',
+          message: `deadline: the ${config.timeoutMs} ms probe deadline ended this mirror's probe`,
+        });
   };
   deadline.signal.addEventListener('abort', onDeadline, { once: true });
   const ticker = setInterval(() => earlyStop.check(runs, deadline.signal.aborted), 20);
@@ -134,19 +166,29 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
     clearInterval(ticker);
     clearTimeout(deadlineTimer);
     deadline.signal.removeEventListener('abort', onDeadline);
-    for (const run of runs) if (run.state === 'queued') run.stop({ code: 'deadline', message: 'deadline: never started' });
+    for (const run of runs)
+      if (run.state === 'queued')
+        run.stop({ code: 'deadline', message: 'deadline: never started' });
     if (!deps.http) await http.close();
   }
 
   // 4: verdicts.
   const signed = sumdb.signedHashes();
   const integrity = judgeIntegrity(
-    runs.map((run) => ({ id: run.candidate.url, isPrivate: run.candidate.isPrivate, modHashes: run.modHashes, zipHashes: run.zipHashes })),
+    runs.map((run) => ({
+      id: run.candidate.url,
+      isPrivate: run.candidate.isPrivate,
+      modHashes: run.modHashes,
+      zipHashes: run.zipHashes,
+    })),
     { signed },
   );
-  const mirrors: MirrorProbe[] = runs.map((run) => toMirrorProbe(run, integrity.get(run.candidate.url)!));
+  const mirrors: MirrorProbe[] = runs.map((run) =>
+    toMirrorProbe(run, integrity.get(run.candidate.url)!),
+  );
   const signedModHashes: Record<string, string> = {};
-  for (const [key, hashes] of Object.entries(signed)) if (hashes.mod) signedModHashes[key] = hashes.mod;
+  for (const [key, hashes] of Object.entries(signed))
+    if (hashes.mod) signedModHashes[key] = hashes.mod;
   return {
     modules: config.modules,
     mirrors,
@@ -178,7 +220,11 @@ function isProxied(proxies: ReturnType<typeof proxyEnvironment>, url: string): b
 }
 
 /** Runs at most `limit` probes at once, in candidate order; probes stopped before starting are skipped. */
-async function runPool(runs: readonly MirrorRun[], limit: number, shouldStart: (run: MirrorRun) => boolean): Promise<void> {
+async function runPool(
+  runs: readonly MirrorRun[],
+  limit: number,
+  shouldStart: (run: MirrorRun) => boolean,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < runs.length) {
@@ -189,7 +235,11 @@ async function runPool(runs: readonly MirrorRun[], limit: number, shouldStart: (
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, runs.length)) }, worker));
 }
 
-async function measureThroughput(leaders: readonly MirrorRun[], deadlineAt: number, signal: AbortSignal): Promise<void> {
+async function measureThroughput(
+  leaders: readonly MirrorRun[],
+  deadlineAt: number,
+  signal: AbortSignal,
+): Promise<void> {
   for (let i = 0; i < leaders.length; i++) {
     const remaining = deadlineAt - performance.now();
     if (signal.aborted || remaining < 200) return;
@@ -224,20 +274,35 @@ function firstFailure(run: MirrorRun): MirrorProbe['failure'] {
     const outcome = endpoint.outcome;
     const code = outcome === 200 ? 'empty-mod' : String(outcome);
     const cls: FailureClass = outcome === 404 || outcome === 410 ? 'not-found' : 'terminal';
-    return { code, message: endpoint.error ?? `${endpoint.kind} ${endpoint.url} answered ${outcome}`, class: cls };
+    return {
+      code,
+      message: endpoint.error ?? `${endpoint.kind} ${endpoint.url} answered ${outcome}`,
+      class: cls,
+    };
   }
   const transport = run.endpoints.find((e) => typeof e.outcome !== 'number');
   if (transport && run.transportFailure) {
-    return { code: String(transport.outcome), message: transport.error ?? String(transport.outcome), class: 'terminal' };
+    return {
+      code: String(transport.outcome),
+      message: transport.error ?? String(transport.outcome),
+      class: 'terminal',
+    };
   }
   const missing = run.modules.find((m) => run.probedVersions[m.path] === undefined);
   if (missing && !run.stopReason) {
-    return { code: 'no-version', message: `no version of ${missing.path} found in @v/list or @latest`, class: 'not-found' };
+    return {
+      code: 'no-version',
+      message: `no version of ${missing.path} found in @v/list or @latest`,
+      class: 'not-found',
+    };
   }
   return null;
 }
 
-function toMirrorProbe(run: MirrorRun, verdict: { integrity: MirrorProbe['integrity']; detail: string }): MirrorProbe {
+function toMirrorProbe(
+  run: MirrorRun,
+  verdict: { integrity: MirrorProbe['integrity']; detail: string },
+): MirrorProbe {
   const failure = firstFailure(run);
   const usable = isUsable(run);
   let skipped: string | null = null;
@@ -262,10 +327,19 @@ function toMirrorProbe(run: MirrorRun, verdict: { integrity: MirrorProbe['integr
 }
 
 /** Public candidates in the order the chain would take them, as far as latency probing can tell. */
-function provisionalLeaders(runs: readonly MirrorRun[], sumdb: SumdbProber, maxMirrors: number): MirrorRun[] {
+function provisionalLeaders(
+  runs: readonly MirrorRun[],
+  sumdb: SumdbProber,
+  maxMirrors: number,
+): MirrorRun[] {
   const publicRuns = runs.filter((r) => !r.candidate.isPrivate && isUsable(r));
   const integrity = judgeIntegrity(
-    publicRuns.map((r) => ({ id: r.candidate.url, isPrivate: false, modHashes: r.modHashes, zipHashes: r.zipHashes })),
+    publicRuns.map((r) => ({
+      id: r.candidate.url,
+      isPrivate: false,
+      modHashes: r.modHashes,
+      zipHashes: r.zipHashes,
+    })),
     { signed: sumdb.signedHashes() },
   );
   const score = (r: MirrorRun) => {
@@ -315,16 +389,30 @@ class EarlyStop {
     if (settled.length < this.#k) return;
 
     const integrity = judgeIntegrity(
-      publicRuns.map((r) => ({ id: r.candidate.url, isPrivate: false, modHashes: r.modHashes, zipHashes: r.zipHashes })),
+      publicRuns.map((r) => ({
+        id: r.candidate.url,
+        isPrivate: false,
+        modHashes: r.modHashes,
+        zipHashes: r.zipHashes,
+      })),
       { signed: this.#sumdb.signedHashes(), undecidedVotes: unfinished.length },
     );
     const newest = newestVersions(settled);
     const perfect = settled.filter((r) => {
       const i = integrity.get(r.candidate.url)!.integrity;
-      return isUsable(r) && (i === 'verified' || i === 'agreed') && this.#sumdbOk(r) && isFresh(r, newest);
+      return (
+        isUsable(r) &&
+        (i === 'verified' || i === 'agreed') &&
+        this.#sumdbOk(r) &&
+        isFresh(r, newest)
+      );
     });
     // M must be the k-th best overall, so every settled mirror ranked above it must be perfect too.
-    const ranked = [...settled].sort((a, b) => Number(perfect.includes(b)) - Number(perfect.includes(a)) || medianTotal(a) - medianTotal(b));
+    const ranked = [...settled].sort(
+      (a, b) =>
+        Number(perfect.includes(b)) - Number(perfect.includes(a)) ||
+        medianTotal(a) - medianTotal(b),
+    );
     const m = ranked[this.#k - 1]!;
     if (!perfect.includes(m)) return;
     const mMedian = medianTotal(m);
@@ -360,5 +448,8 @@ function newestVersions(runs: readonly MirrorRun[]): Record<string, string> {
 }
 
 function isFresh(run: MirrorRun, newest: Record<string, string>): boolean {
-  return Object.entries(newest).every(([path, version]) => run.latest[path] === undefined || compareSemver(run.latest[path]!, version) >= 0);
+  return Object.entries(newest).every(
+    ([path, version]) =>
+      run.latest[path] === undefined || compareSemver(run.latest[path]!, version) >= 0,
+  );
 }

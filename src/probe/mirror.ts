@@ -142,7 +142,13 @@ export class MirrorRun {
       const left = deadline - performance.now();
       if (version === undefined || left <= 0 || this.stopReason) continue;
       const key = `${module.path}@${version}`;
-      const { http, record } = await this.#request('zip', this.#moduleUrl(module.path, `@v/${escapeModuleVersion(version)}.zip`), key, { sampleWindowMs: left }, false);
+      const { http, record } = await this.#request(
+        'zip',
+        this.#moduleUrl(module.path, `@v/${escapeModuleVersion(version)}.zip`),
+        key,
+        { sampleWindowMs: left },
+        false,
+      );
       if (http.status !== 200) continue;
       bytes += http.bytes;
       bodyMs += Math.max(0, (http.timing.totalMs ?? 0) - (http.timing.ttfbMs ?? 0));
@@ -153,10 +159,15 @@ export class MirrorRun {
         if (problem) record({ outcome: 'invalid-response', ok: false, error: problem });
         else this.zipHashes[key] = hashZip(http.body);
       } catch (error) {
-        record({ outcome: 'invalid-response', ok: false, error: `zip for ${key}: ${(error as Error).message}` });
+        record({
+          outcome: 'invalid-response',
+          ok: false,
+          error: `zip for ${key}: ${(error as Error).message}`,
+        });
       }
     }
-    if (bytes >= MIN_THROUGHPUT_BYTES && bodyMs > 0) this.throughputBytesPerSec = Math.round(bytes / (bodyMs / 1000));
+    if (bytes >= MIN_THROUGHPUT_BYTES && bodyMs > 0)
+      this.throughputBytesPerSec = Math.round(bytes / (bodyMs / 1000));
   }
 
   /** Returns false when the sequence must end (transport failure or stop). */
@@ -171,7 +182,11 @@ export class MirrorRun {
       const versions = parseVersionList(body);
       this.listed[path] = versions;
       if (versions.length === 0 && body.trim() !== '') {
-        list.record({ outcome: 'invalid-response', ok: false, error: `no valid version in ${path}/@v/list` });
+        list.record({
+          outcome: 'invalid-response',
+          ok: false,
+          error: `no valid version in ${path}/@v/list`,
+        });
       }
     }
 
@@ -184,7 +199,12 @@ export class MirrorRun {
       if (!latest.answered) return false;
       if (latest.http.status === 200) {
         const info = parseInfo(latest.http.body);
-        if (typeof info === 'string') latest.record({ outcome: 'invalid-response', ok: false, error: `invalid response from proxy "${this.candidate.displayUrl}": ${info}` });
+        if (typeof info === 'string')
+          latest.record({
+            outcome: 'invalid-response',
+            ok: false,
+            error: `invalid response from proxy "${this.candidate.displayUrl}": ${info}`,
+          });
         else if (info.version) this.latest[path] = info.version;
       }
     }
@@ -193,23 +213,44 @@ export class MirrorRun {
     if (version === null) return true;
     this.probedVersions[path] = version;
 
-    const info = await this.#request('info', this.#moduleUrl(path, `@v/${escapeModuleVersion(version)}.info`), key(version));
+    const info = await this.#request(
+      'info',
+      this.#moduleUrl(path, `@v/${escapeModuleVersion(version)}.info`),
+      key(version),
+    );
     if (!info.answered) return false;
     if (info.http.status === 200) {
       const parsed = parseInfo(info.http.body);
       if (typeof parsed === 'string') {
-        info.record({ outcome: 'invalid-response', ok: false, error: `invalid response from proxy "${this.candidate.displayUrl}": ${parsed}` });
+        info.record({
+          outcome: 'invalid-response',
+          ok: false,
+          error: `invalid response from proxy "${this.candidate.displayUrl}": ${parsed}`,
+        });
       } else if (parsed.version !== version) {
-        info.record({ outcome: 'invalid-response', ok: false, error: `proxy returned info for version ${parsed.version} instead of requested version` });
+        info.record({
+          outcome: 'invalid-response',
+          ok: false,
+          error: `proxy returned info for version ${parsed.version} instead of requested version`,
+        });
       }
     }
 
-    const mod = await this.#request('mod', this.#moduleUrl(path, `@v/${escapeModuleVersion(version)}.mod`), key(version));
+    const mod = await this.#request(
+      'mod',
+      this.#moduleUrl(path, `@v/${escapeModuleVersion(version)}.mod`),
+      key(version),
+    );
     if (!mod.answered) return false;
     if (mod.http.status === 200) {
       const hash = goModHash(mod.http.body);
       this.modHashes[key(version)] = hash;
-      if (hash === EMPTY_GO_MOD_HASH) mod.record({ outcome: 200, ok: false, error: `empty .mod for ${key(version)} (go.sum would read ${EMPTY_GO_MOD_HASH})` });
+      if (hash === EMPTY_GO_MOD_HASH)
+        mod.record({
+          outcome: 200,
+          ok: false,
+          error: `empty .mod for ${key(version)} (go.sum would read ${EMPTY_GO_MOD_HASH})`,
+        });
       else this.#options.sumdb.lookup(path, version);
     }
     return true;
@@ -220,7 +261,10 @@ export class MirrorRun {
     const supported = await this.#request('sumdb-supported', url, undefined);
     this.supported = supported.http.outcome;
     if (supported.http.status === 200 && !this.stopReason) {
-      const endpoint = await this.#options.sumdb.probeMirrorRoute(this.candidate, this.#controller.signal);
+      const endpoint = await this.#options.sumdb.probeMirrorRoute(
+        this.candidate,
+        this.#controller.signal,
+      );
       if (endpoint) this.endpoints.push(endpoint);
     }
   }
@@ -230,8 +274,14 @@ export class MirrorRun {
    * the private patterns: building such a request is refused, not filtered later.
    */
   #moduleUrl(path: string, suffix: string): string {
-    if (!this.candidate.isPrivate && this.#options.privatePatterns !== '' && matchPrefixPatterns(this.#options.privatePatterns, path)) {
-      throw new PrivacyError(`refusing to ask public mirror ${this.candidate.displayUrl} about private module ${path}`);
+    if (
+      !this.candidate.isPrivate &&
+      this.#options.privatePatterns !== '' &&
+      matchPrefixPatterns(this.#options.privatePatterns, path)
+    ) {
+      throw new PrivacyError(
+        `refusing to ask public mirror ${this.candidate.displayUrl} about private module ${path}`,
+      );
     }
     return `${this.candidate.url}/${proxyPath(path, suffix)}`;
   }
@@ -242,10 +292,21 @@ export class MirrorRun {
     module: string | undefined,
     extra: Partial<GetOptions> = {},
     sample = kind !== 'zip',
-  ): Promise<{ http: HttpResult; answered: boolean; record: (patch: Partial<EndpointResult>) => void }> {
+  ): Promise<{
+    http: HttpResult;
+    answered: boolean;
+    record: (patch: Partial<EndpointResult>) => void;
+  }> {
     const base = this.#options.requestOptions();
-    const signals = [base.signal, this.#controller.signal].filter((s): s is AbortSignal => s !== undefined);
-    const options: GetOptions = { ...base, maxBytes: MAX_BYTES[kind], ...extra, signal: AbortSignal.any(signals) };
+    const signals = [base.signal, this.#controller.signal].filter(
+      (s): s is AbortSignal => s !== undefined,
+    );
+    const options: GetOptions = {
+      ...base,
+      maxBytes: MAX_BYTES[kind],
+      ...extra,
+      signal: AbortSignal.any(signals),
+    };
     this.#pendingSince = sample ? performance.now() : null;
     let http: HttpResult;
     try {
@@ -269,7 +330,8 @@ export class MirrorRun {
       if (this.samples.length === 0) {
         this.#firstDnsMs = http.timing.dnsMs;
       }
-      if (http.timing.connectMs !== null && this.#tcpRttMs === null) this.#tcpRttMs = http.timing.connectMs;
+      if (http.timing.connectMs !== null && this.#tcpRttMs === null)
+        this.#tcpRttMs = http.timing.connectMs;
       this.samples.push(http.timing);
     }
     if (!answered && kind !== 'zip' && !this.stopReason) this.transportFailure = true;

@@ -3,7 +3,7 @@
  * Public modules go to public mirrors; modules matching the private patterns go only to the
  * private proxy (and never to the checksum database).
  */
-import { effectiveRequirements, type GoMod } from '../goenv/gomod.js';
+import { type GoMod, effectiveRequirements } from '../goenv/gomod.js';
 import { compareSemver, isValidSemver, semverPrerelease } from '../goenv/modpath.js';
 import { matchPrefixPatterns } from '../goenv/patterns.js';
 import type { ModuleRef } from './types.js';
@@ -12,14 +12,19 @@ import type { ModuleRef } from './types.js';
  * Built-in probe module: tiny (its zip is a few dozen KB, so its zip hash is checked too), stable
  * for years, served by every mirror.
  */
-export const BUILTIN_PROBE_MODULE: ModuleRef = { path: 'github.com/google/uuid', version: 'v1.3.0' };
+export const BUILTIN_PROBE_MODULE: ModuleRef = {
+  path: 'github.com/google/uuid',
+  version: 'v1.3.0',
+};
 
 /**
  * go.sum hashes of well-known module versions, from sum.golang.org (seen in many public go.sum
  * files; the uuid go.mod hash is recomputed in the tests). Used as the reference when the checksum
  * database cannot be reached, before falling back to cross-mirror agreement.
  */
-export const PINNED_HASHES: Readonly<Record<string, { readonly mod: string; readonly zip: string }>> = {
+export const PINNED_HASHES: Readonly<
+  Record<string, { readonly mod: string; readonly zip: string }>
+> = {
   'github.com/google/uuid@v1.3.0': {
     mod: 'h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=',
     zip: 'h1:t6JiXgmwXMjEs8VusXIJk2BXHsn+wx8BZdTaoZ5fu7I=',
@@ -48,27 +53,52 @@ export const MAX_AUTO_MODULES = 2;
  * pre-releases and pseudo-versions, locally replaced ones skipped), else the built-in module.
  * An explicit list is split by the private patterns.
  */
-export function chooseProbeModules(input: 'auto' | readonly ModuleRef[], goMod: GoMod | null, privatePatterns: string): ProbeModuleChoice {
-  const isPrivate = (path: string) => privatePatterns !== '' && matchPrefixPatterns(privatePatterns, path);
+export function chooseProbeModules(
+  input: 'auto' | readonly ModuleRef[],
+  goMod: GoMod | null,
+  privatePatterns: string,
+): ProbeModuleChoice {
+  const isPrivate = (path: string) =>
+    privatePatterns !== '' && matchPrefixPatterns(privatePatterns, path);
   if (input !== 'auto') {
     const pub = input.filter((m) => !isPrivate(m.path));
-    return { public: pub.length > 0 ? pub : [BUILTIN_PROBE_MODULE], private: input.filter((m) => isPrivate(m.path)), source: 'input' };
+    return {
+      public: pub.length > 0 ? pub : [BUILTIN_PROBE_MODULE],
+      private: input.filter((m) => isPrivate(m.path)),
+      source: 'input',
+    };
   }
-  const requirements = goMod ? effectiveRequirements(goMod).filter((r) => !r.replacedLocally && isValidSemver(r.version)) : [];
-  const rank = (r: { indirect: boolean; version: string }) => (r.indirect ? 2 : 0) + (isPseudoVersion(r.version) || semverPrerelease(r.version) !== '' ? 1 : 0);
-  const ordered = requirements.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+  const requirements = goMod
+    ? effectiveRequirements(goMod).filter((r) => !r.replacedLocally && isValidSemver(r.version))
+    : [];
+  const rank = (r: { indirect: boolean; version: string }) =>
+    (r.indirect ? 2 : 0) +
+    (isPseudoVersion(r.version) || semverPrerelease(r.version) !== '' ? 1 : 0);
+  const ordered = requirements
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
+    .map(({ r }) => r);
   const pub = ordered.filter((r) => !isPrivate(r.path)).slice(0, MAX_AUTO_MODULES);
   const priv = ordered.filter((r) => isPrivate(r.path)).slice(0, MAX_AUTO_MODULES);
-  const toRef = (r: { path: string; version: string }): ModuleRef => ({ path: r.path, version: r.version });
-  if (pub.length === 0) return { public: [BUILTIN_PROBE_MODULE], private: priv.map(toRef), source: 'builtin' };
+  const toRef = (r: { path: string; version: string }): ModuleRef => ({
+    path: r.path,
+    version: r.version,
+  });
+  if (pub.length === 0)
+    return { public: [BUILTIN_PROBE_MODULE], private: priv.map(toRef), source: 'builtin' };
   return { public: pub.map(toRef), private: priv.map(toRef), source: 'go.mod' };
 }
 
-const PSEUDO_VERSION = /^v[0-9]+\.(0\.0-|\d+\.\d+-([^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+const PSEUDO_VERSION =
+  /^v[0-9]+\.(0\.0-|\d+\.\d+-([^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 
 /** module.IsPseudoVersion. */
 export function isPseudoVersion(version: string): boolean {
-  return (version.match(/-/g)?.length ?? 0) >= 2 && isValidSemver(version) && PSEUDO_VERSION.test(version);
+  return (
+    (version.match(/-/g)?.length ?? 0) >= 2 &&
+    isValidSemver(version) &&
+    PSEUDO_VERSION.test(version)
+  );
 }
 
 /**

@@ -11,11 +11,18 @@
  * directly its records are the reference and a relay serving another record is marked not ok.
  */
 import { escapeModulePath, escapeModuleVersion } from '../goenv/escape.js';
-import { type ModuleHashes, NoteError, type NoteVerifier, parseVerifierKey, verifyLatest, verifyLookup } from '../goenv/note.js';
+import {
+  type ModuleHashes,
+  NoteError,
+  type NoteVerifier,
+  parseVerifierKey,
+  verifyLatest,
+  verifyLookup,
+} from '../goenv/note.js';
 import { matchPrefixPatterns } from '../goenv/patterns.js';
 import type { GetOptions, HttpClient, HttpResult } from '../net/http.js';
-import type { EndpointOutcome } from '../report/types.js';
 import { stripCredentials } from '../redact.js';
+import type { EndpointOutcome } from '../report/types.js';
 import type { Candidate, ChecksumDatabase, EndpointResult, SumdbRouteProbe } from './types.js';
 
 export const SUM_GOLANG_GOOGLE_CN_URL = 'https://sum.golang.google.cn';
@@ -91,14 +98,23 @@ export class SumdbProber {
     if (db.name === 'sum.golang.org' && db.explicitUrl === null) {
       standalone.push(this.#probeRoute(this.#newRoute(SUM_GOLANG_GOOGLE_CN_URL, 'alias')));
     }
-    this.#track(Promise.allSettled(standalone).then(() => {
-      this.#standaloneDone = true;
-    }));
+    this.#track(
+      Promise.allSettled(standalone).then(() => {
+        this.#standaloneDone = true;
+      }),
+    );
   }
 
   /** Probes `<candidate>/sumdb/<name>` (call after its `/supported` answered 200). */
-  async probeMirrorRoute(candidate: Candidate, signal?: AbortSignal): Promise<EndpointResult | null> {
-    const route = this.#newRoute(`${candidate.url}/sumdb/${this.#database.name}`, 'mirror', candidate.displayUrl);
+  async probeMirrorRoute(
+    candidate: Candidate,
+    signal?: AbortSignal,
+  ): Promise<EndpointResult | null> {
+    const route = this.#newRoute(
+      `${candidate.url}/sumdb/${this.#database.name}`,
+      'mirror',
+      candidate.displayUrl,
+    );
     await this.#probeRoute(route, signal);
     return route.endpoint;
   }
@@ -135,7 +151,9 @@ export class SumdbProber {
   }
 
   isRouteOk(candidate: Candidate): boolean | null {
-    const route = this.#routes.find((r) => r.kind === 'mirror' && r.mirror === candidate.displayUrl);
+    const route = this.#routes.find(
+      (r) => r.kind === 'mirror' && r.mirror === candidate.displayUrl,
+    );
     if (!route || !route.done) return null;
     return this.#finalOk(route);
   }
@@ -164,7 +182,9 @@ export class SumdbProber {
         ok,
         latencyMs: route.latencyMs,
         ...(conflict
-          ? { error: `served a record that differs from what ${this.#database.name} serves directly` }
+          ? {
+              error: `served a record that differs from what ${this.#database.name} serves directly`,
+            }
           : route.error !== undefined
             ? { error: route.error }
             : {}),
@@ -175,7 +195,18 @@ export class SumdbProber {
 
   #newRoute(base: string, kind: RouteState['kind'], mirror?: string): RouteState {
     const display = stripCredentials(base);
-    const route: RouteState = { base, display, kind, ...(mirror ? { mirror } : {}), outcome: 'pending', ok: false, latencyMs: null, done: false, answers: new Map(), endpoint: null };
+    const route: RouteState = {
+      base,
+      display,
+      kind,
+      ...(mirror ? { mirror } : {}),
+      outcome: 'pending',
+      ok: false,
+      latencyMs: null,
+      done: false,
+      answers: new Map(),
+      endpoint: null,
+    };
     this.#routes.push(route);
     return route;
   }
@@ -189,7 +220,12 @@ export class SumdbProber {
       }
       const key = this.#probeKey;
       if (key) {
-        const result = await this.#get(this.#lookupUrl(route, key.path, key.version), 'sumdb-lookup', `${key.path}@${key.version}`, signal);
+        const result = await this.#get(
+          this.#lookupUrl(route, key.path, key.version),
+          'sumdb-lookup',
+          `${key.path}@${key.version}`,
+          signal,
+        );
         route.endpoint = result.endpoint;
         route.latencyMs = result.http.timing.totalMs;
         route.outcome = result.http.outcome;
@@ -205,7 +241,8 @@ export class SumdbProber {
           return;
         }
         if (result.http.status !== 404 && result.http.status !== 410) {
-          route.error = result.http.error ?? `${route.display}/lookup answered ${result.http.outcome}`;
+          route.error =
+            result.http.error ?? `${route.display}/lookup answered ${result.http.outcome}`;
           return;
         }
       }
@@ -215,7 +252,8 @@ export class SumdbProber {
       route.latencyMs ??= latest.http.timing.totalMs;
       route.outcome = latest.http.outcome;
       if (latest.http.status !== 200) {
-        route.error = latest.http.error ?? `${route.display}/latest answered ${latest.http.outcome}`;
+        route.error =
+          latest.http.error ?? `${route.display}/latest answered ${latest.http.outcome}`;
         return;
       }
       try {
@@ -237,7 +275,9 @@ export class SumdbProber {
     if (known) return known;
     // Wait for a working route, or for every route started so far to fail.
     await Promise.race([this.#firstOk, this.#allRoutesDone()]);
-    const order = [...this.#routes].filter((r) => r.ok).sort((a, b) => rankKind(a.kind) - rankKind(b.kind));
+    const order = [...this.#routes]
+      .filter((r) => r.ok)
+      .sort((a, b) => rankKind(a.kind) - rankKind(b.kind));
     for (const route of order) {
       const existing = route.answers.get(key);
       if (existing) return this.#reference(key) ?? existing;
@@ -255,7 +295,8 @@ export class SumdbProber {
   }
 
   async #allRoutesDone(): Promise<void> {
-    while (this.#routes.some((r) => !r.done)) await Promise.race([this.#firstOk, new Promise((r) => setTimeout(r, 10))]);
+    while (this.#routes.some((r) => !r.done))
+      await Promise.race([this.#firstOk, new Promise((r) => setTimeout(r, 10))]);
   }
 
   /** Direct or alias answers are the reference; otherwise a strict majority of relays (or the only one). */
@@ -263,7 +304,9 @@ export class SumdbProber {
     for (const route of this.#routes) {
       if (route.kind !== 'mirror' && route.answers.has(key)) return route.answers.get(key)!;
     }
-    const relayed = this.#routes.filter((r) => r.kind === 'mirror' && r.answers.has(key)).map((r) => r.answers.get(key)!);
+    const relayed = this.#routes
+      .filter((r) => r.kind === 'mirror' && r.answers.has(key))
+      .map((r) => r.answers.get(key)!);
     if (relayed.length === 0) return null;
     const counts = new Map<string, { hashes: ModuleHashes; n: number }>();
     for (const h of relayed) {
@@ -286,10 +329,21 @@ export class SumdbProber {
     return true;
   }
 
-  async #get(url: string, kind: EndpointResult['kind'], module: string | undefined, signal?: AbortSignal): Promise<{ http: HttpResult; endpoint: EndpointResult }> {
+  async #get(
+    url: string,
+    kind: EndpointResult['kind'],
+    module: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ http: HttpResult; endpoint: EndpointResult }> {
     const base = this.#requestOptions();
     const signals = [base.signal, signal].filter((s): s is AbortSignal => s !== undefined);
-    const options: GetOptions = { ...base, maxBytes: MAX_SUMDB_BYTES, ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) } : {}) };
+    const options: GetOptions = {
+      ...base,
+      maxBytes: MAX_SUMDB_BYTES,
+      ...(signals.length > 0
+        ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }
+        : {}),
+    };
     const http = await this.#http.get(url, options);
     const endpoint: EndpointResult = {
       kind,
@@ -306,7 +360,8 @@ export class SumdbProber {
 
   /** The only place lookup URLs are made: a private module path never reaches the checksum database. */
   #lookupUrl(route: RouteState, path: string, version: string): string {
-    if (this.#isPrivate(path)) throw new PrivacyError(`refusing to look up private module ${path} in the checksum database`);
+    if (this.#isPrivate(path))
+      throw new PrivacyError(`refusing to look up private module ${path} in the checksum database`);
     return `${route.base}/lookup/${lookupPath(path, version)}`;
   }
 

@@ -13,8 +13,15 @@ export function median(values: readonly number[]): number | null {
 
 /** Median of each phase over the samples where that phase happened (reused connections have no dns/connect/tls). */
 export function medianTiming(samples: readonly RequestTiming[]): RequestTiming {
-  const phase = (key: keyof RequestTiming) => median(samples.flatMap((s) => (s[key] === null ? [] : [s[key]])));
-  return { dnsMs: phase('dnsMs'), connectMs: phase('connectMs'), tlsMs: phase('tlsMs'), ttfbMs: phase('ttfbMs'), totalMs: phase('totalMs') };
+  const phase = (key: keyof RequestTiming) =>
+    median(samples.flatMap((s) => (s[key] === null ? [] : [s[key]])));
+  return {
+    dnsMs: phase('dnsMs'),
+    connectMs: phase('connectMs'),
+    tlsMs: phase('tlsMs'),
+    ttfbMs: phase('ttfbMs'),
+    totalMs: phase('totalMs'),
+  };
 }
 
 /** What the early stop knows about a mirror that is still being probed. */

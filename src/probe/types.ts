@@ -29,7 +29,15 @@ export interface RequestTiming {
   readonly totalMs: number | null;
 }
 
-export type EndpointKind = 'list' | 'latest' | 'info' | 'mod' | 'zip' | 'sumdb-supported' | 'sumdb-lookup' | 'sumdb-latest';
+export type EndpointKind =
+  | 'list'
+  | 'latest'
+  | 'info'
+  | 'mod'
+  | 'zip'
+  | 'sumdb-supported'
+  | 'sumdb-lookup'
+  | 'sumdb-latest';
 
 export interface EndpointResult {
   readonly kind: EndpointKind;
@@ -60,7 +68,11 @@ export interface MirrorProbe {
   /** Every probe endpoint answered 200 with valid content. */
   readonly usable: boolean;
   /** First failure, when not usable. */
-  readonly failure: { readonly code: string; readonly message: string; readonly class: FailureClass } | null;
+  readonly failure: {
+    readonly code: string;
+    readonly message: string;
+    readonly class: FailureClass;
+  } | null;
   /** Exact outcome of `<mirror>/sumdb/<db>/supported`. */
   readonly sumdbSupported: EndpointOutcome | null;
   /** `h1:` of each served .mod, keyed by `path@version`. */

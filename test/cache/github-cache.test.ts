@@ -9,9 +9,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type RestoreSettings, restoreModCache } from '../../src/cache/restore.js';
 import { saveModCache } from '../../src/cache/save.js';
 import { createGitHubCacheApi } from '../../src/platform/github-cache.js';
-import { absentServiceEnv, type CacheServer, startCacheServer } from '../harness/cache-server.js';
-import { goEnv, hello, hello11, runGo, upper, writeFileProxy, writeMainModule } from '../harness/go-fixture.js';
-import { captureStdout, setCacheEnv, type StdoutCapture } from '../harness/in-process.js';
+import { type CacheServer, absentServiceEnv, startCacheServer } from '../harness/cache-server.js';
+import {
+  goEnv,
+  hello,
+  hello11,
+  runGo,
+  upper,
+  writeFileProxy,
+  writeMainModule,
+} from '../harness/go-fixture.js';
+import { type StdoutCapture, captureStdout, setCacheEnv } from '../harness/in-process.js';
 import { removeReadOnlyTree } from '../harness/runner.js';
 import { recordingPlatform } from './support.js';
 
@@ -87,7 +95,8 @@ async function job(options: { work?: boolean; jobStatus?: 'failure' } = {}) {
 }
 
 const creates = () => server.log.filter((e) => e.kind === 'CreateCacheEntry').length;
-const libraryWarnings = () => out.commands().filter((c) => c.command === 'warning' || c.command === 'error');
+const libraryWarnings = () =>
+  out.commands().filter((c) => c.command === 'warning' || c.command === 'error');
 
 describe('two jobs against the loopback service', () => {
   it('misses and saves, then hits exactly, needs no network, and does not save again', async () => {
@@ -107,7 +116,10 @@ describe('two jobs against the loopback service', () => {
     const offline = await goModDownload('off');
     expect(offline.stderr).toBe('');
     expect(offline.code).toBe(0);
-    const saved = await saveModCache({ enabled: true }, { cache, platform: recordingPlatform(new Map(main.state)) });
+    const saved = await saveModCache(
+      { enabled: true },
+      { cache, platform: recordingPlatform(new Map(main.state)) },
+    );
     expect(saved).toMatchObject({ saved: false, reason: 'exact-hit' });
     expect(creates()).toBe(before + 1);
     expect(libraryWarnings()).toEqual([]);
@@ -129,7 +141,10 @@ describe('two jobs against the loopback service', () => {
     await removeReadOnlyTree(home);
     // Something else (setup-go's cache, a self-hosted runner) filled the cache with the same module.
     await writeMainModule(join(root, 'other'), [hello, upper]);
-    const other = await runGo(['mod', 'download'], join(root, 'other'), { HOME: home, ...goEnv(proxy) });
+    const other = await runGo(['mod', 'download'], join(root, 'other'), {
+      HOME: home,
+      ...goEnv(proxy),
+    });
     expect(other.code).toBe(0);
 
     const main = recordingPlatform();
@@ -188,24 +203,27 @@ describe('a missing or broken cache service', () => {
     expect(out.text()).toContain('Failed to save: Unable to reserve cache');
   });
 
-  it(
-    'answers 500 to everything: the library retries, warns, and the job goes on',
-    async () => {
-      server.setMode('error-500');
-      const started = performance.now();
-      const { restored, saved, go } = await job();
-      expect(restored.status).toBe('miss');
-      expect(go?.code).toBe(0);
-      expect(saved).toMatchObject({ saved: false, reason: 'not-stored', added: { modules: 1 } });
-      const warnings = libraryWarnings();
-      expect(warnings).toEqual([
-        expect.objectContaining({ command: 'warning', message: expect.stringMatching(/^Failed to restore: .*\(500\)/s) }),
-      ]);
-      expect(server.log.filter((e) => e.kind === 'GetCacheEntryDownloadURL' && e.status === 500)).toHaveLength(5);
-      expect(server.log.filter((e) => e.kind === 'CreateCacheEntry' && e.status === 500)).toHaveLength(5);
-      // Five attempts per call with 3 s, 4.5 s… back-off: bounded, about a minute in all.
-      expect(performance.now() - started).toBeLessThan(100_000);
-    },
-    150_000,
-  );
+  it('answers 500 to everything: the library retries, warns, and the job goes on', async () => {
+    server.setMode('error-500');
+    const started = performance.now();
+    const { restored, saved, go } = await job();
+    expect(restored.status).toBe('miss');
+    expect(go?.code).toBe(0);
+    expect(saved).toMatchObject({ saved: false, reason: 'not-stored', added: { modules: 1 } });
+    const warnings = libraryWarnings();
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        command: 'warning',
+        message: expect.stringMatching(/^Failed to restore: .*\(500\)/s),
+      }),
+    ]);
+    expect(
+      server.log.filter((e) => e.kind === 'GetCacheEntryDownloadURL' && e.status === 500),
+    ).toHaveLength(5);
+    expect(
+      server.log.filter((e) => e.kind === 'CreateCacheEntry' && e.status === 500),
+    ).toHaveLength(5);
+    // Five attempts per call with 3 s, 4.5 s… back-off: bounded, about a minute in all.
+    expect(performance.now() - started).toBeLessThan(100_000);
+  }, 150_000);
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  EMPTY_DEPENDENCY_HASH,
   cacheKeys,
   dependencyHash,
-  EMPTY_DEPENDENCY_HASH,
   keyOs,
   keyPrefix,
 } from '../../src/cache/key.js';
@@ -60,14 +60,25 @@ describe('cacheKeys', () => {
   });
 
   it('is still a valid key without dependency files', () => {
-    expect(cacheKeys(scope, []).primaryKey).toBe(`go-proxy-setup-1.0.0-linux-x64-${EMPTY_DEPENDENCY_HASH}`);
+    expect(cacheKeys(scope, []).primaryKey).toBe(
+      `go-proxy-setup-1.0.0-linux-x64-${EMPTY_DEPENDENCY_HASH}`,
+    );
   });
 
   it.each([
-    { scope: { version: '1.0.0', os: 'windows', arch: 'arm64' }, prefix: 'go-proxy-setup-1.0.0-windows-arm64-' },
-    { scope: { version: '2.3.4', os: 'macos', arch: 'x64' }, prefix: 'go-proxy-setup-2.3.4-macos-x64-' },
+    {
+      scope: { version: '1.0.0', os: 'windows', arch: 'arm64' },
+      prefix: 'go-proxy-setup-1.0.0-windows-arm64-',
+    },
+    {
+      scope: { version: '2.3.4', os: 'macos', arch: 'x64' },
+      prefix: 'go-proxy-setup-2.3.4-macos-x64-',
+    },
     // The service rejects commas in keys; whitespace would make the key hard to copy.
-    { scope: { version: '1.0.0', os: 'my os,x', arch: 'x64' }, prefix: 'go-proxy-setup-1.0.0-my_os_x-x64-' },
+    {
+      scope: { version: '1.0.0', os: 'my os,x', arch: 'x64' },
+      prefix: 'go-proxy-setup-1.0.0-my_os_x-x64-',
+    },
   ])('prefix $prefix', ({ scope: s, prefix }) => {
     expect(keyPrefix(s)).toBe(prefix);
     expect(cacheKeys(s, []).primaryKey).not.toContain(',');

@@ -12,42 +12,142 @@ import {
   readGoEnvFile,
   splitGoPathList,
 } from '../../src/cache/modcache.js';
-import { goEnv, hello, runGo, upper, writeFileProxy, writeMainModule } from '../harness/go-fixture.js';
+import {
+  goEnv,
+  hello,
+  runGo,
+  upper,
+  writeFileProxy,
+  writeMainModule,
+} from '../harness/go-fixture.js';
 import { removeReadOnlyTree } from '../harness/runner.js';
 
 describe('locateModCache (pure)', () => {
   it.each([
-    { name: 'GOMODCACHE wins', platform: 'linux', env: { GOMODCACHE: '/m', GOPATH: '/a', HOME: '/h' }, path: '/m', source: 'GOMODCACHE' },
-    { name: 'first GOPATH entry', platform: 'linux', env: { GOPATH: '/a:/b', HOME: '/h' }, path: '/a/pkg/mod', source: 'GOPATH' },
-    { name: 'default GOPATH from HOME', platform: 'linux', env: { HOME: '/home/runner' }, path: '/home/runner/go/pkg/mod', source: 'default GOPATH' },
-    { name: 'empty GOMODCACHE counts as unset', platform: 'linux', env: { GOMODCACHE: '', HOME: '/h' }, path: '/h/go/pkg/mod', source: 'default GOPATH' },
-    { name: 'macOS default', platform: 'darwin', env: { HOME: '/Users/runner' }, path: '/Users/runner/go/pkg/mod', source: 'default GOPATH' },
-    { name: 'Windows default from USERPROFILE', platform: 'win32', env: { USERPROFILE: 'C:\\Users\\runneradmin', HOME: '/ignored' }, path: 'C:\\Users\\runneradmin\\go\\pkg\\mod', source: 'default GOPATH' },
-    { name: 'Windows GOPATH list uses ;', platform: 'win32', env: { GOPATH: 'D:\\gopath;E:\\other' }, path: 'D:\\gopath\\pkg\\mod', source: 'GOPATH' },
-    { name: 'Windows names are case-insensitive', platform: 'win32', env: { GoModCache: 'D:\\mc' }, path: 'D:\\mc', source: 'GOMODCACHE' },
-    { name: 'Windows quoted GOPATH entry', platform: 'win32', env: { GOPATH: '"C:\\a;b";D:\\c' }, path: 'C:\\a;b\\pkg\\mod', source: 'GOPATH' },
+    {
+      name: 'GOMODCACHE wins',
+      platform: 'linux',
+      env: { GOMODCACHE: '/m', GOPATH: '/a', HOME: '/h' },
+      path: '/m',
+      source: 'GOMODCACHE',
+    },
+    {
+      name: 'first GOPATH entry',
+      platform: 'linux',
+      env: { GOPATH: '/a:/b', HOME: '/h' },
+      path: '/a/pkg/mod',
+      source: 'GOPATH',
+    },
+    {
+      name: 'default GOPATH from HOME',
+      platform: 'linux',
+      env: { HOME: '/home/runner' },
+      path: '/home/runner/go/pkg/mod',
+      source: 'default GOPATH',
+    },
+    {
+      name: 'empty GOMODCACHE counts as unset',
+      platform: 'linux',
+      env: { GOMODCACHE: '', HOME: '/h' },
+      path: '/h/go/pkg/mod',
+      source: 'default GOPATH',
+    },
+    {
+      name: 'macOS default',
+      platform: 'darwin',
+      env: { HOME: '/Users/runner' },
+      path: '/Users/runner/go/pkg/mod',
+      source: 'default GOPATH',
+    },
+    {
+      name: 'Windows default from USERPROFILE',
+      platform: 'win32',
+      env: { USERPROFILE: 'C:\\Users\\runneradmin', HOME: '/ignored' },
+      path: 'C:\\Users\\runneradmin\\go\\pkg\\mod',
+      source: 'default GOPATH',
+    },
+    {
+      name: 'Windows GOPATH list uses ;',
+      platform: 'win32',
+      env: { GOPATH: 'D:\\gopath;E:\\other' },
+      path: 'D:\\gopath\\pkg\\mod',
+      source: 'GOPATH',
+    },
+    {
+      name: 'Windows names are case-insensitive',
+      platform: 'win32',
+      env: { GoModCache: 'D:\\mc' },
+      path: 'D:\\mc',
+      source: 'GOMODCACHE',
+    },
+    {
+      name: 'Windows quoted GOPATH entry',
+      platform: 'win32',
+      env: { GOPATH: '"C:\\a;b";D:\\c' },
+      path: 'C:\\a;b\\pkg\\mod',
+      source: 'GOPATH',
+    },
   ] as const)('$name', ({ platform, env, path, source }) => {
     expect(locateModCache({ env, platform })).toEqual({ path, source });
   });
 
   it.each([
-    { name: 'env file GOMODCACHE beats OS GOPATH', env: { GOPATH: '/a', HOME: '/h' }, file: 'GOMODCACHE=/f\n', path: '/f', source: 'GOMODCACHE in the go env file' },
-    { name: 'OS GOMODCACHE beats env file', env: { GOMODCACHE: '/m' }, file: 'GOMODCACHE=/f\n', path: '/m', source: 'GOMODCACHE' },
-    { name: 'env file GOPATH', env: { HOME: '/h' }, file: 'GOPATH=/g\n', path: '/g/pkg/mod', source: 'GOPATH in the go env file' },
-    { name: 'empty OS GOPATH falls through to the file', env: { GOPATH: '', HOME: '/h' }, file: 'GOPATH=/g\n', path: '/g/pkg/mod', source: 'GOPATH in the go env file' },
+    {
+      name: 'env file GOMODCACHE beats OS GOPATH',
+      env: { GOPATH: '/a', HOME: '/h' },
+      file: 'GOMODCACHE=/f\n',
+      path: '/f',
+      source: 'GOMODCACHE in the go env file',
+    },
+    {
+      name: 'OS GOMODCACHE beats env file',
+      env: { GOMODCACHE: '/m' },
+      file: 'GOMODCACHE=/f\n',
+      path: '/m',
+      source: 'GOMODCACHE',
+    },
+    {
+      name: 'env file GOPATH',
+      env: { HOME: '/h' },
+      file: 'GOPATH=/g\n',
+      path: '/g/pkg/mod',
+      source: 'GOPATH in the go env file',
+    },
+    {
+      name: 'empty OS GOPATH falls through to the file',
+      env: { GOPATH: '', HOME: '/h' },
+      file: 'GOPATH=/g\n',
+      path: '/g/pkg/mod',
+      source: 'GOPATH in the go env file',
+    },
   ] as const)('$name', ({ env, file, path, source }) => {
     const envFile = parseGoEnvFile(file);
     expect(locateModCache({ env, platform: 'linux', envFile })).toEqual({ path, source });
   });
 
   it.each([
-    { env: { GOMODCACHE: 'rel' }, message: 'GOMODCACHE entry is relative; must be absolute path: "rel"' },
+    {
+      env: { GOMODCACHE: 'rel' },
+      message: 'GOMODCACHE entry is relative; must be absolute path: "rel"',
+    },
     { env: { GOPATH: 'rel' }, message: 'GOPATH entry is relative; must be absolute path: "rel"' },
-    { env: { GOPATH: '/a:rel' }, message: 'GOPATH entry is relative; must be absolute path: "rel"' },
-    { env: { GOPATH: '~/go' }, message: `GOPATH entry cannot start with shell metacharacter '~': "~/go"` },
-    { env: { GOPATH: ':/b', HOME: '/h' }, message: 'module cache not found: neither GOMODCACHE nor GOPATH is set' },
+    {
+      env: { GOPATH: '/a:rel' },
+      message: 'GOPATH entry is relative; must be absolute path: "rel"',
+    },
+    {
+      env: { GOPATH: '~/go' },
+      message: `GOPATH entry cannot start with shell metacharacter '~': "~/go"`,
+    },
+    {
+      env: { GOPATH: ':/b', HOME: '/h' },
+      message: 'module cache not found: neither GOMODCACHE nor GOPATH is set',
+    },
     { env: {}, message: 'module cache not found: neither GOMODCACHE nor GOPATH is set' },
-    { env: { HOME: 'rel' }, message: 'GOMODCACHE entry is relative; must be absolute path: "rel/go/pkg/mod"' },
+    {
+      env: { HOME: 'rel' },
+      message: 'GOMODCACHE entry is relative; must be absolute path: "rel/go/pkg/mod"',
+    },
   ])('refuses $env like Go', ({ env, message }) => {
     expect(() => locateModCache({ env, platform: 'linux' })).toThrow(message);
   });
@@ -61,8 +161,16 @@ describe('go env file', () => {
     { platform: 'linux', env: { HOME: '/h', GOENV: '/custom/env' }, path: '/custom/env' },
     { platform: 'linux', env: { HOME: '/h', GOENV: 'off' }, path: null },
     { platform: 'linux', env: {}, path: null },
-    { platform: 'darwin', env: { HOME: '/Users/r' }, path: '/Users/r/Library/Application Support/go/env' },
-    { platform: 'win32', env: { APPDATA: 'C:\\Users\\r\\AppData\\Roaming' }, path: 'C:\\Users\\r\\AppData\\Roaming\\go\\env' },
+    {
+      platform: 'darwin',
+      env: { HOME: '/Users/r' },
+      path: '/Users/r/Library/Application Support/go/env',
+    },
+    {
+      platform: 'win32',
+      env: { APPDATA: 'C:\\Users\\r\\AppData\\Roaming' },
+      path: 'C:\\Users\\r\\AppData\\Roaming\\go\\env',
+    },
   ] as const)('$platform $env → $path', ({ platform, env, path }) => {
     expect(goEnvFilePath(env, platform)).toBe(path);
   });
@@ -103,14 +211,19 @@ describe('locateModCache agrees with the real go command', () => {
     { name: 'env file GOPATH', env: {}, file: 'GOPATH=/g\n' },
     { name: 'OS GOMODCACHE vs env file', env: { GOMODCACHE: '/m' }, file: 'GOMODCACHE=/f\n' },
     { name: 'empty OS GOPATH', env: { GOPATH: '' }, file: 'GOPATH=/g\n' },
-    { name: 'XDG_CONFIG_HOME env file', env: { XDG_CONFIG_HOME: '@xdg' }, file: 'GOMODCACHE=/xdg\n' },
+    {
+      name: 'XDG_CONFIG_HOME env file',
+      env: { XDG_CONFIG_HOME: '@xdg' },
+      file: 'GOMODCACHE=/xdg\n',
+    },
     { name: 'GOENV file', env: { GOENV: '@goenv' }, file: 'GOMODCACHE=/goenv\n' },
   ];
 
   it.each(cases)('$name', async ({ name, env, file }) => {
     const home = join(root, name.replace(/\W+/g, '-'));
     const resolved: Record<string, string> = { HOME: home, GOTOOLCHAIN: 'local' };
-    for (const [k, v] of Object.entries(env)) resolved[k] = v.startsWith('@') ? join(home, v.slice(1)) : v;
+    for (const [k, v] of Object.entries(env))
+      resolved[k] = v.startsWith('@') ? join(home, v.slice(1)) : v;
     const filePath = goEnvFilePath(resolved, 'linux')!;
     if (file !== undefined) {
       await mkdir(join(filePath, '..'), { recursive: true });
@@ -119,14 +232,20 @@ describe('locateModCache agrees with the real go command', () => {
     const go = await runGo(['env', 'GOMODCACHE'], root, resolved);
     expect(go.code).toBe(0);
     const envFile = await readGoEnvFile(resolved, 'linux');
-    expect(locateModCache({ env: resolved, platform: 'linux', envFile }).path).toBe(go.stdout.trim());
+    expect(locateModCache({ env: resolved, platform: 'linux', envFile }).path).toBe(
+      go.stdout.trim(),
+    );
   });
 
   it('words a relative GOMODCACHE like go mod download does', async () => {
     const dir = join(root, 'relative');
     await writeMainModule(dir, [hello]);
     const proxy = await writeFileProxy(join(dir, 'proxy'), [hello]);
-    const go = await runGo(['mod', 'download'], dir, { HOME: dir, ...goEnv(proxy), GOMODCACHE: 'rel' });
+    const go = await runGo(['mod', 'download'], dir, {
+      HOME: dir,
+      ...goEnv(proxy),
+      GOMODCACHE: 'rel',
+    });
     expect(go.stderr).toContain('GOMODCACHE entry is relative; must be absolute path: "rel"');
     expect(() => locateModCache({ env: { GOMODCACHE: 'rel' }, platform: 'linux' })).toThrow(
       'GOMODCACHE entry is relative; must be absolute path: "rel"',
@@ -175,7 +294,7 @@ describe('measureModCache on a cache the real go command filled', () => {
     expect(after.snapshot.files).toBe(first.snapshot.files + 1);
   });
 
-  it('leaves Go\'s read-only layout as Go made it: module dirs 0555, files 0444', async () => {
+  it("leaves Go's read-only layout as Go made it: module dirs 0555, files 0444", async () => {
     const { stat } = await import('node:fs/promises');
     const dir = join(modcache, 'example.com', 'hello@v1.0.0');
     expect((await stat(dir)).mode & 0o777).toBe(0o555);

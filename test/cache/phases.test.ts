@@ -11,7 +11,7 @@ import { parseCacheState, saveModCache } from '../../src/cache/save.js';
 import type { CacheState } from '../../src/cache/types.js';
 import { STATE } from '../../src/constants.js';
 import { removeReadOnlyTree } from '../harness/runner.js';
-import { type FakeCache, fakeCache, type RecordingPlatform, recordingPlatform } from './support.js';
+import { type FakeCache, type RecordingPlatform, fakeCache, recordingPlatform } from './support.js';
 
 let root: string;
 let workspace: string;
@@ -48,7 +48,11 @@ function settings(overrides: Partial<RestoreSettings> = {}): RestoreSettings {
 }
 
 /** What a go command leaves: a zip in the download cache and a read-only module directory. */
-async function download(module: string, version: string, content = `${module}@${version}`): Promise<void> {
+async function download(
+  module: string,
+  version: string,
+  content = `${module}@${version}`,
+): Promise<void> {
   const dl = join(modcache, 'cache', 'download', module, '@v');
   await mkdir(dl, { recursive: true });
   await writeFile(join(dl, `${version}.zip`), content);
@@ -62,14 +66,21 @@ async function download(module: string, version: string, content = `${module}@${
 
 /** Main step, job, post step; returns both platforms. */
 async function job(
-  options: { restore?: Partial<RestoreSettings>; work?: () => Promise<void>; jobStatus?: 'failure' } = {},
+  options: {
+    restore?: Partial<RestoreSettings>;
+    work?: () => Promise<void>;
+    jobStatus?: 'failure';
+  } = {},
 ) {
   const main = recordingPlatform();
   const restored = await restoreModCache(settings(options.restore), { cache, platform: main });
   await options.work?.();
   const post = recordingPlatform(new Map(main.state));
   const saved = await saveModCache(
-    { enabled: options.restore?.enabled ?? true, ...(options.jobStatus ? { jobStatus: options.jobStatus } : {}) },
+    {
+      enabled: options.restore?.enabled ?? true,
+      ...(options.jobStatus ? { jobStatus: options.jobStatus } : {}),
+    },
     { cache, platform: post },
   );
   return { main, post, restored, saved };
@@ -80,7 +91,9 @@ async function freshRunner(): Promise<void> {
 }
 
 function annotations(platform: RecordingPlatform) {
-  return platform.logged.filter((l) => l.level === 'warning' || l.level === 'error' || l.level === 'notice');
+  return platform.logged.filter(
+    (l) => l.level === 'warning' || l.level === 'error' || l.level === 'notice',
+  );
 }
 
 describe('first job, second job', () => {
@@ -88,7 +101,11 @@ describe('first job, second job', () => {
     const first = await job({ work: () => download('example.com/hello', 'v1.0.0') });
     expect(first.restored.status).toBe('miss');
     expect(first.main.outputs.get('cache-hit')).toBe('false');
-    expect(first.saved).toMatchObject({ saved: true, reason: 'saved', added: { modules: 1, files: 2 } });
+    expect(first.saved).toMatchObject({
+      saved: true,
+      reason: 'saved',
+      added: { modules: 1, files: 2 },
+    });
     expect(cache.saves).toEqual([{ paths: [modcache], key: first.restored.state!.primaryKey }]);
     expect(annotations(first.main)).toEqual([]);
     expect(annotations(first.post)).toEqual([]);
@@ -97,8 +114,14 @@ describe('first job, second job', () => {
     const second = await job();
     expect(second.restored.status).toBe('exact-hit');
     expect(second.main.outputs.get('cache-hit')).toBe('true');
-    expect(await readFile(join(modcache, 'example.com/hello@v1.0.0', 'x.go'), 'utf8')).toBe('example.com/hello@v1.0.0');
-    expect(second.saved).toMatchObject({ saved: false, reason: 'exact-hit', added: { modules: 0 } });
+    expect(await readFile(join(modcache, 'example.com/hello@v1.0.0', 'x.go'), 'utf8')).toBe(
+      'example.com/hello@v1.0.0',
+    );
+    expect(second.saved).toMatchObject({
+      saved: false,
+      reason: 'exact-hit',
+      added: { modules: 0 },
+    });
     expect(cache.saves).toHaveLength(1);
     expect(annotations(second.main)).toEqual([]);
   });
@@ -131,12 +154,19 @@ describe('save decisions', () => {
     await writeFile(join(workspace, 'go.sum'), 'changed\n');
     const { restored, saved } = await job();
     expect(restored.status).toBe('partial-hit');
-    expect(saved).toMatchObject({ saved: false, reason: 'unchanged', added: { modules: 0, bytes: 0 } });
+    expect(saved).toMatchObject({
+      saved: false,
+      reason: 'unchanged',
+      added: { modules: 0, bytes: 0 },
+    });
     expect(cache.saves).toHaveLength(1);
   });
 
   it('does not save after a failed job, but still reports what was added', async () => {
-    const { saved } = await job({ work: () => download('example.com/hello', 'v1.0.0'), jobStatus: 'failure' });
+    const { saved } = await job({
+      work: () => download('example.com/hello', 'v1.0.0'),
+      jobStatus: 'failure',
+    });
     expect(saved).toMatchObject({ saved: false, reason: 'job-failed', added: { modules: 1 } });
     expect(cache.saves).toEqual([]);
   });
@@ -171,7 +201,9 @@ describe('save decisions', () => {
     expect(noState).toMatchObject({ saved: false, reason: 'no-state', added: null });
     expect((await job({ restore: { enabled: false } })).saved.reason).toBe('disabled');
     cache.available = false;
-    expect((await saveModCache({ enabled: true }, { cache, platform: recordingPlatform() })).reason).toBe('unavailable');
+    expect(
+      (await saveModCache({ enabled: true }, { cache, platform: recordingPlatform() })).reason,
+    ).toBe('unavailable');
   });
 
   it('does not save over a cache that was populated by something else and not restored', async () => {
@@ -214,9 +246,12 @@ describe('restore decisions', () => {
     expect(main.outputs.get('cache-hit')).toBe('false');
   });
 
-  it('warns when the module cache cannot be located, in Go\'s words', async () => {
+  it("warns when the module cache cannot be located, in Go's words", async () => {
     const main = recordingPlatform();
-    const restored = await restoreModCache(settings({ env: { GOMODCACHE: 'relative' } }), { cache, platform: main });
+    const restored = await restoreModCache(settings({ env: { GOMODCACHE: 'relative' } }), {
+      cache,
+      platform: main,
+    });
     expect(restored.status).toBe('no-module-cache');
     expect(main.messages('warning')).toEqual([
       'Go module cache not restored: GOMODCACHE entry is relative; must be absolute path: "relative".',
@@ -229,14 +264,18 @@ describe('restore decisions', () => {
     const restored = await restoreModCache(settings(), { cache, platform: main });
     expect(restored).toMatchObject({ status: 'failed', cacheHit: false });
     expect(restored.state?.outcome).toBe('failed');
-    expect(main.messages('warning')).toEqual(['Go module cache not restored: Failed to GetCacheEntryDownloadURL: 500']);
+    expect(main.messages('warning')).toEqual([
+      'Go module cache not restored: Failed to GetCacheEntryDownloadURL: 500',
+    ]);
   });
 
   it('rethrows a ValidationError from the restore', async () => {
-    cache.restoreError = Object.assign(new Error('Key Validation Error'), { name: 'ValidationError' });
-    await expect(restoreModCache(settings(), { cache, platform: recordingPlatform() })).rejects.toThrow(
-      'Key Validation Error',
-    );
+    cache.restoreError = Object.assign(new Error('Key Validation Error'), {
+      name: 'ValidationError',
+    });
+    await expect(
+      restoreModCache(settings(), { cache, platform: recordingPlatform() }),
+    ).rejects.toThrow('Key Validation Error');
   });
 
   it('warns when cache-dependency-path matches nothing, and still keys the cache', async () => {
@@ -261,7 +300,12 @@ describe('restore decisions', () => {
       matchedKey: null,
       outcome: 'miss',
       prepopulated: false,
-      baseline: { modules: 0, files: 0, bytes: 0, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      baseline: {
+        modules: 0,
+        files: 0,
+        bytes: 0,
+        fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
     });
     expect(parseCacheState(main.state.get(STATE.cache)!)).toEqual(state);
   });
@@ -286,7 +330,9 @@ describe('a module cache that is already populated', () => {
     expect(restored.status).toBe('exact-hit');
     expect(restored.state?.prepopulated).toBe(true);
     expect(cache.restores.at(-1)?.extractAsWorkspace).toContain('.go-proxy-setup-restore-');
-    expect(await readFile(join(modcache, 'example.com/hello@v1.0.0', 'x.go'), 'utf8')).toBe('from setup-go');
+    expect(await readFile(join(modcache, 'example.com/hello@v1.0.0', 'x.go'), 'utf8')).toBe(
+      'from setup-go',
+    );
     const notices = main.logged.filter((l) => l.level === 'notice');
     expect(notices).toEqual([
       expect.objectContaining({
@@ -314,7 +360,9 @@ describe('a module cache that is already populated', () => {
     await job({ work: () => download('example.com/hello', 'v1.0.0') });
     await download('example.com/other', 'v1.0.0');
     const { main } = await job({
-      restore: { env: { HOME: join(root, 'home'), RUNNER_OS: 'Linux', RUNNER_ENVIRONMENT: 'self-hosted' } },
+      restore: {
+        env: { HOME: join(root, 'home'), RUNNER_OS: 'Linux', RUNNER_ENVIRONMENT: 'self-hosted' },
+      },
     });
     expect(main.messages('notice').join('\n')).toContain('set `cache: false` on go-proxy-setup');
   });

@@ -5,9 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeMissing, planStaging, removeTree } from '../../src/cache/staging.js';
 import {
+  REPO_ROOT,
   chownTree,
   nodeBinary,
-  REPO_ROOT,
   removeReadOnlyTree,
   runProcess,
 } from '../harness/runner.js';
@@ -29,7 +29,9 @@ describe('planStaging (pure)', () => {
 
   it('works for a module cache inside the workspace (GitLab-style .go)', () => {
     const plan = planStaging('/builds/p/.go/pkg/mod', '/builds/p', 'linux', 't');
-    expect(plan?.stagedModCache).toBe('/builds/p/.go/pkg/.go-proxy-setup-restore-t/builds/p/.go/pkg/mod');
+    expect(plan?.stagedModCache).toBe(
+      '/builds/p/.go/pkg/.go-proxy-setup-restore-t/builds/p/.go/pkg/mod',
+    );
   });
 
   it('works on Windows when GOMODCACHE and the workspace share a drive', () => {
@@ -69,7 +71,7 @@ describe('mergeMissing and removeTree on Go-style read-only trees', () => {
     }
   }
 
-  it('moves what is missing, keeps what exists, and keeps Go\'s modes', async () => {
+  it("moves what is missing, keeps what exists, and keeps Go's modes", async () => {
     const staged = join(root, 'staged');
     const target = join(root, 'mod');
     await goTree(staged, { 'a@v1.0.0': 'restored a', 'b@v1.0.0': 'restored b' });
@@ -77,9 +79,15 @@ describe('mergeMissing and removeTree on Go-style read-only trees', () => {
 
     const stats = await mergeMissing(staged, target);
 
-    expect(await readFile(join(target, 'example.com', 'a@v1.0.0', 'x.go'), 'utf8')).toBe('existing a');
-    expect(await readFile(join(target, 'example.com', 'b@v1.0.0', 'x.go'), 'utf8')).toBe('restored b');
-    expect(await readFile(join(target, 'cache/download/example.com/b/@v/v1.0.0.zip'), 'utf8')).toBe('restored b');
+    expect(await readFile(join(target, 'example.com', 'a@v1.0.0', 'x.go'), 'utf8')).toBe(
+      'existing a',
+    );
+    expect(await readFile(join(target, 'example.com', 'b@v1.0.0', 'x.go'), 'utf8')).toBe(
+      'restored b',
+    );
+    expect(await readFile(join(target, 'cache/download/example.com/b/@v/v1.0.0.zip'), 'utf8')).toBe(
+      'restored b',
+    );
     expect((await stat(join(target, 'example.com', 'b@v1.0.0'))).mode & 0o777).toBe(0o555);
     expect(stats.moved).toBe(2); // b@v1.0.0 and cache/download/example.com/b
     expect(stats.kept).toBeGreaterThanOrEqual(2); // a@v1.0.0 and its zip
@@ -101,7 +109,7 @@ describe('mergeMissing and removeTree on Go-style read-only trees', () => {
     await expect(stat(dir)).rejects.toThrow(/ENOENT/);
   });
 
-  it('works for an unprivileged user, where Go\'s 0555 directories really bite', async () => {
+  it("works for an unprivileged user, where Go's 0555 directories really bite", async () => {
     const owner = { uid: 65534, gid: 65534 };
     const staged = join(root, 'staged');
     const target = join(root, 'mod');
@@ -135,8 +143,12 @@ describe('mergeMissing and removeTree on Go-style read-only trees', () => {
     );
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout.trim())).toEqual({ moved: 1, kept: 1, skipped: 0 });
-    expect(await readFile(join(target, 'example.com', 'a@v1.0.0', 'x.go'), 'utf8')).toBe('existing');
-    expect(await readFile(join(target, 'example.com', 'b@v1.0.0', 'x.go'), 'utf8')).toBe('restored b');
+    expect(await readFile(join(target, 'example.com', 'a@v1.0.0', 'x.go'), 'utf8')).toBe(
+      'existing',
+    );
+    expect(await readFile(join(target, 'example.com', 'b@v1.0.0', 'x.go'), 'utf8')).toBe(
+      'restored b',
+    );
     expect((await stat(join(target, 'example.com', 'b@v1.0.0'))).mode & 0o777).toBe(0o555);
     await expect(stat(staged)).rejects.toThrow(/ENOENT/);
   });

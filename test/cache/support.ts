@@ -5,11 +5,7 @@
 import { cp, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import type {
-  CacheApi,
-  RestoreRequest,
-  SaveRequest,
-} from '../../src/cache/types.js';
+import type { CacheApi, RestoreRequest, SaveRequest } from '../../src/cache/types.js';
 import type { AnnotationProps, Platform } from '../../src/platform/platform.js';
 import { removeReadOnlyTree } from '../harness/runner.js';
 
@@ -110,7 +106,8 @@ export async function fakeCache(workspace: string): Promise<FakeCache> {
       fake.saves.push(request);
       if (fake.saveFailure === 'refuse') return -1;
       if (fake.saveFailure) throw fake.saveFailure;
-      if (entries.some((e) => e.key === request.key && e.version === version(request.paths))) return -1;
+      if (entries.some((e) => e.key === request.key && e.version === version(request.paths)))
+        return -1;
       const dir = join(store, String(entries.length));
       const relPaths = request.paths.map((p) => relative(workspace, p));
       for (const [i, path] of request.paths.entries()) {

@@ -27,6 +27,7 @@ import {
   type ComponentProject,
   type GclResult,
   artifactsDir,
+  assertCliBuilt,
   createComponentProject,
   jobLines,
   listFiles,
@@ -51,63 +52,73 @@ let project: ComponentProject;
 let consumerModules: CorpusModule[];
 const runs: { result: GclResult; requests: readonly RequestRecord[]; dotenv: Buffer }[] = [];
 
-beforeAll(async () => {
-  sim = await startSimulator({
-    mirrors: [
-      { name: 'fast', latencyMs: 0 },
-      { name: 'slow', latencyMs: 150 },
-      { name: 'forbidden', status: 403 },
-    ],
-  });
-  // The probe uses example.com/hello (the probe_modules input); the consumer requires only other
-  // modules, so every request for them in the log comes from the go command.
-  consumerModules = [
-    sim.corpus.get(UPPER, 'v1.0.0')!,
-    sim.corpus.get(PRERELEASE, 'v0.9.0')!,
-    sim.corpus.get(BIG, 'v1.0.0')!,
-  ];
-  const requires = consumerModules.map((m) => `\t${m.path} ${m.version}\n`).join('');
-  project = await createComponentProject({
-    remote: TOKEN_REMOTE,
-    files: {
-      '.gitlab-ci.yml': await readFile(join(import.meta.dirname, 'consumer', '.gitlab-ci.yml'), 'utf8'),
-      'go.mod': `module example.com/consumer\n\ngo 1.19\n\nrequire (\n${requires})\n`,
-      'go.sum': sim.corpus.goSum(consumerModules),
-    },
-  });
-  const variables = {
-    GPS_CLI: '/tmp/gps-standin.mjs', // DEV
-    GPS_TEST_MIRRORS: ['slow', 'forbidden', 'fast'].map((name) => sim.url(name)).join(','),
-    GOSUMDB: sim.sumdb.gosumdb,
-    SSL_CERT_FILE: sim.caFile,
-    NODE_EXTRA_CA_CERTS: sim.caFile,
-    // What GitLab sets and gitlab-ci-local does not (it says GITLAB_CI=false).
-    GITLAB_CI: 'true',
-    CI_JOB_TOKEN: JOB_TOKEN,
-    CI_REPOSITORY_URL: TOKEN_REMOTE,
-  };
-  for (let i = 0; i < 2; i++) {
-    sim.reset();
-    const result = await runGitlabCiLocal(
-      project,
-      ['--ignore-predefined-vars', 'GITLAB_CI'],
-      { variables, timeoutMs: PIPELINE_TIMEOUT_MS },
-    );
-    const dotenv = await readDotenvReport(project, PROBE_JOB, DOTENV_FILE).catch(() => Buffer.alloc(0));
-    runs.push({ result, requests: sim.requests, dotenv }); console.log(result.output); // DEV
-    if (result.code !== 0) break;
-  }
-}, 2 * PIPELINE_TIMEOUT_MS + 60_000);
+beforeAll(
+  async () => {
+    await assertCliBuilt();
+    sim = await startSimulator({
+      mirrors: [
+        { name: 'fast', latencyMs: 0 },
+        { name: 'slow', latencyMs: 150 },
+        { name: 'forbidden', status: 403 },
+      ],
+    });
+    // The probe uses example.com/hello (the probe_modules input); the consumer requires only other
+    // modules, so every request for them in the log comes from the go command.
+    consumerModules = [
+      sim.corpus.get(UPPER, 'v1.0.0')!,
+      sim.corpus.get(PRERELEASE, 'v0.9.0')!,
+      sim.corpus.get(BIG, 'v1.0.0')!,
+    ];
+    const requires = consumerModules.map((m) => `\t${m.path} ${m.version}\n`).join('');
+    project = await createComponentProject({
+      remote: TOKEN_REMOTE,
+      files: {
+        '.gitlab-ci.yml': await readFile(
+          join(import.meta.dirname, 'consumer', '.gitlab-ci.yml'),
+          'utf8',
+        ),
+        'go.mod': `module ${COMPONENT_HOST}/acme/consumer\n\ngo 1.19\n\nrequire (\n${requires})\n`,
+        'go.sum': sim.corpus.goSum(consumerModules),
+      },
+    });
+    const variables = {
+      GPS_CLI: CLI_PATH,
+      GPS_TEST_MIRRORS: ['slow', 'forbidden', 'fast'].map((name) => sim.url(name)).join(','),
+      GOSUMDB: sim.sumdb.gosumdb,
+      SSL_CERT_FILE: sim.caFile,
+      NODE_EXTRA_CA_CERTS: sim.caFile,
+      // What GitLab sets and gitlab-ci-local does not (it says GITLAB_CI=false).
+      GITLAB_CI: 'true',
+      CI_JOB_TOKEN: JOB_TOKEN,
+      CI_REPOSITORY_URL: TOKEN_REMOTE,
+    };
+    for (let i = 0; i < 2; i++) {
+      sim.reset();
+      const result = await runGitlabCiLocal(project, ['--ignore-predefined-vars', 'GITLAB_CI'], {
+        variables,
+        timeoutMs: PIPELINE_TIMEOUT_MS,
+      });
+      const dotenv = await readDotenvReport(project, PROBE_JOB, DOTENV_FILE).catch(() =>
+        Buffer.alloc(0),
+      );
+      runs.push({ result, requests: sim.requests, dotenv });
+      if (result.code !== 0) break;
+    }
+  },
+  2 * PIPELINE_TIMEOUT_MS + 60_000,
+);
 
 afterAll(async () => {
-  if (!process.env.GPS_KEEP) await project?.cleanup(); else console.log('KEPT', project.dir); // DEV
+  await project?.cleanup();
   await sim?.close();
 });
 
 /** The run's log, for failure messages. */
 function logOf(run: number): string {
   const result = runs[run]?.result;
-  return result ? `exit ${result.code}${result.timedOut ? ' (timed out)' : ''}\n${result.output}` : 'did not run';
+  return result
+    ? `exit ${result.code}${result.timedOut ? ' (timed out)' : ''}\n${result.output}`
+    : 'did not run';
 }
 
 function dotenvOf(run: number): Map<string, string> {
@@ -135,21 +146,39 @@ describe('a consumer pipeline with the component (gitlab-ci-local, shell executo
     }
   });
 
-  it('the probe job measures every simulated mirror and keeps the JSON report as an artifact', async () => {
-    const probed = new Set(
-      runs[0]!.requests.filter((r) => r.path.startsWith(`/${HELLO}/@v/`)).map((r) => r.server),
-    );
-    expect([...probed].sort()).toEqual(['fast', 'forbidden', 'slow']);
+  it('the probe job measures the simulated mirrors and keeps the JSON report as an artifact', async () => {
+    // The artifact of the last run: compare with that run's dotenv report and request log.
     const report = JSON.parse(
       await readFile(join(artifactsDir(project, PROBE_JOB), REPORT_FILE), 'utf8'),
     ) as Report;
     expect(report.tool.name).toBe('go-proxy-setup');
-    expect(report.mirrors.map((m) => m.url).sort()).toEqual(
-      ['fast', 'forbidden', 'slow'].map((n) => sim.url(n)).sort(),
-    );
-    const forbidden = report.mirrors.find((m) => m.url === sim.url('forbidden'))!;
-    expect(forbidden.rank).toBeNull();
     expect(report.settings.GOPROXY).toBe(dotenvOf(1).get('GOPROXY'));
+    expect(report.mirrors.map((m) => mirrorNamed(m.url)).sort()).toEqual([
+      'fast',
+      'forbidden',
+      'slow',
+    ]);
+    const verdict = (name: string) =>
+      report.mirrors.find((m) => mirrorNamed(m.url) === name)?.verdict;
+    // 403 on every request: left out (failed, or skipped if the probe stopped early before it answered).
+    expect(['failed', 'skipped']).toContain(verdict('forbidden'));
+    const chosen = report.mirrors
+      .filter((m) => m.verdict === 'chosen')
+      .map((m) => mirrorNamed(m.url));
+    expect(chosen).toEqual([mirrorNamed(dotenvOf(1).get('GOPROXY')!.split(/[,|]/)[0]!)]);
+    // The OpenMetrics report (GitLab shows it on Premium; gitlab-ci-local ignores the report).
+    const metrics = await readFile(
+      join(project.dir, '.gitlab-ci-local', 'builds', PROBE_JOB, 'metrics.txt'),
+      'utf8',
+    );
+    expect(metrics).toMatch(/# EOF\n?$/);
+    // Every mirror the report calls probed was really asked for the probe module.
+    const asked = new Set(
+      runs[1]!.requests.filter((r) => r.path.startsWith(`/${HELLO}/@v/`)).map((r) => r.server),
+    );
+    for (const mirror of report.mirrors.filter((m) => m.verdict !== 'skipped')) {
+      expect([...asked]).toContain(mirrorNamed(mirror.url));
+    }
   });
 
   it('prints the findings in a collapsible GitLab log section', () => {
@@ -164,8 +193,11 @@ describe('a consumer pipeline with the component (gitlab-ci-local, shell executo
     const goproxy = dotenv.get('GOPROXY') ?? '';
     expect(goproxy).toMatch(/^https:\/\/127\.0\.0\.1:\d+[,|]off$/);
     expect(dotenv.get('GOSUMDB')).toBe(sim.sumdb.gosumdb);
-    expect(dotenv.get('GOPRIVATE')?.split(',')).toEqual(
-      expect.arrayContaining(['git.corp.example', `${COMPONENT_HOST}/acme`]),
+    // The goprivate input, and the project's own host (derived; the token URL stripped).
+    const goprivate = dotenv.get('GOPRIVATE')?.split(',') ?? [];
+    expect(goprivate).toContain('git.corp.example');
+    expect(goprivate.some((p) => p === COMPONENT_HOST || p.startsWith(`${COMPONENT_HOST}/`))).toBe(
+      true,
     );
     // Set by `.go-proxy-setup:cache`, never by the dotenv (which outranks job variables).
     expect(dotenv.has('GOMODCACHE')).toBe(false);
@@ -210,14 +242,15 @@ describe('a consumer pipeline with the component (gitlab-ci-local, shell executo
       const { dotenv } = runs[run]!;
       expect(dotenv.length, logOf(run)).toBeGreaterThan(0);
       expect(validateDotenv(dotenv)).toEqual([]);
-      expect([...dotenvOf(run).keys()].every((key) => /^(GO|GO_PROXY_SETUP_)[A-Z_]+$/.test(key))).toBe(
-        true,
-      );
+      expect(
+        [...dotenvOf(run).keys()].every((key) => /^(GO|GO_PROXY_SETUP_)[A-Z_]+$/.test(key)),
+      ).toBe(true);
     }
   });
 
   it('gives the Go job one job-token netrc entry (mode 600), replaced rather than repeated on the next run', async () => {
-    for (const run of [0, 1]) expect(jobLines(runs[run]!.result.output, GO_JOB)).toContain('netrc 600 1');
+    for (const run of [0, 1])
+      expect(jobLines(runs[run]!.result.output, GO_JOB)).toContain('netrc 600 1');
     // Shell executors keep HOME: after two pipelines the file still has a single entry.
     const netrc = await readFile(join(project.home, '.netrc'), 'utf8');
     expect(netrc).toBe(`machine ${COMPONENT_HOST} login gitlab-ci-token password ${JOB_TOKEN}\n`);

@@ -18,6 +18,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { VERSION } from '../../src/version.js';
 import { removeGoTree } from '../simulator/index.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -36,6 +37,23 @@ export const COMPONENT_REMOTE = `https://${COMPONENT_HOST}/${COMPONENT_PROJECT_P
 /** PATH for gitlab-ci-local and its jobs: node_modules/.bin first, so `node` is the repository's Node 24. */
 export function jobPath(): string {
   return [BIN_DIR, process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':');
+}
+
+/**
+ * The pipeline tests run the committed bundle, as the component's `command` would run the npm
+ * package; fail with one clear line when it is missing or stale instead of a confusing job log.
+ */
+export async function assertCliBuilt(): Promise<void> {
+  const result = await run(join(BIN_DIR, 'node'), [CLI_PATH, '--version'], {
+    cwd: REPO_ROOT,
+    env: { PATH: jobPath() },
+    check: false,
+  }).catch((error: Error) => ({ code: null, stdout: error.message, output: error.message }));
+  if (result.code !== 0 || result.stdout.trim() !== VERSION) {
+    throw new Error(
+      `${CLI_PATH} is not a working CLI bundle of version ${VERSION} (\`--version\` printed ${JSON.stringify(result.output.trim())}, exit ${result.code}): run \`npm run build\`.`,
+    );
+  }
 }
 
 export interface ComponentProject {
@@ -108,6 +126,8 @@ export interface GclResult {
   readonly timedOut: boolean;
   /** stdout and stderr interleaved as they arrived: the pipeline log a user would see. */
   readonly output: string;
+  /** stdout alone (`--preview` YAML, `--list-json`). */
+  readonly stdout: string;
 }
 
 /**
@@ -134,7 +154,12 @@ export async function runGitlabCiLocal(
       check: false,
     },
   );
-  return { code: result.code, timedOut: result.timedOut, output: result.output };
+  return {
+    code: result.code,
+    timedOut: result.timedOut,
+    output: result.output,
+    stdout: result.stdout,
+  };
 }
 
 /** The dotenv report gitlab-ci-local kept for a job (what later jobs receive). */

@@ -231,7 +231,7 @@ export async function chownTree(dir: string, owner: Owner): Promise<void> {
   }
 }
 
-export interface JobStep {
+export interface CommandStep {
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
@@ -241,13 +241,28 @@ export interface JobStep {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Not a runner feature: code the test runs between two steps, in the test process (reset a
+ * request log, inspect files). A throw fails the job like a failing step.
+ */
+export interface HookStep {
+  readonly name: string;
+  readonly hook: (env: Readonly<Record<string, string>>) => void | Promise<void>;
+}
+
+export type JobStep = CommandStep | HookStep;
+
+export function hookStep(name: string, hook: HookStep['hook']): HookStep {
+  return { name, hook };
+}
+
 /** A `run: go <args>` step; it sees GOPROXY & co. only through the env the action exported. */
-export function goStep(args: readonly string[], options: Partial<JobStep> = {}): JobStep {
+export function goStep(args: readonly string[], options: Partial<CommandStep> = {}): CommandStep {
   return { name: `go ${args.join(' ')}`, command: 'go', args, ...options };
 }
 
 /** A step that fails (exit 1), to simulate a failed job. */
-export function failingStep(name = 'failing step'): JobStep {
+export function failingStep(name = 'failing step'): CommandStep {
   return { name, command: 'sh', args: ['-c', 'echo "step failed on purpose" >&2; exit 1'] };
 }
 
@@ -378,6 +393,12 @@ export async function runActionJob(options: ActionJobOptions): Promise<JobResult
       steps.push(skippedStep(step.name));
       continue;
     }
+    if ('hook' in step) {
+      const result = await runHook(step, jobEnv);
+      steps.push(result);
+      failed ||= result.outcome !== 'success';
+      continue;
+    }
     const cwd = resolve(options.dirs.workspace, step.cwd ?? '.');
     const result = await runStep(
       step.name,
@@ -444,6 +465,23 @@ function postConditionHolds(expression: string, failed: boolean): boolean {
   if (e === 'failure()') return failed;
   if (e === 'cancelled()') return false;
   throw new Error(`harness: unsupported post-if expression ${JSON.stringify(expression)}`);
+}
+
+async function runHook(step: HookStep, env: Readonly<Record<string, string>>): Promise<StepResult> {
+  const started = performance.now();
+  let stderr = '';
+  try {
+    await step.hook({ ...env });
+  } catch (error) {
+    stderr = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  }
+  return {
+    ...skippedStep(step.name),
+    outcome: stderr === '' ? 'success' : 'failure',
+    exitCode: stderr === '' ? 0 : 1,
+    durationMs: performance.now() - started,
+    stderr,
+  };
 }
 
 function skippedStep(name: string): StepResult {

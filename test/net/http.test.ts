@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, type HttpClient } from '../../src/net/http.js';
-import { makeCerts, type TestCerts, type TestServer, loopbackLookup, startForwardProxy, startRawServer, startServer } from './support/servers.js';
+import { type HttpClient, createHttpClient } from '../../src/net/http.js';
+import {
+  type TestCerts,
+  type TestServer,
+  loopbackLookup,
+  makeCerts,
+  startForwardProxy,
+  startRawServer,
+  startServer,
+} from './support/servers.js';
 
 let certs: TestCerts;
 const servers: TestServer[] = [];
@@ -16,7 +24,13 @@ afterAll(async () => {
 });
 
 function client(options: Parameters<typeof createHttpClient>[0] = {}): HttpClient {
-  const c = createHttpClient({ env: {}, netrc: false, lookup: loopbackLookup(['nowhere.test']), extraCaCerts: [certs.caPem], ...options });
+  const c = createHttpClient({
+    env: {},
+    netrc: false,
+    lookup: loopbackLookup(['nowhere.test']),
+    extraCaCerts: [certs.caPem],
+    ...options,
+  });
   clients.push(c);
   return c;
 }
@@ -71,18 +85,26 @@ describe('timings', () => {
 describe('TLS trust', () => {
   it('trusts the CAs in SSL_CERT_FILE, as Go does', async () => {
     const s = await server((_req, res) => res.end('ok'), certs);
-    const r = await client({ extraCaCerts: [], env: { SSL_CERT_FILE: certs.caFile } }).get(`${s.origin}/`);
+    const r = await client({ extraCaCerts: [], env: { SSL_CERT_FILE: certs.caFile } }).get(
+      `${s.origin}/`,
+    );
     expect(r.outcome).toBe(200);
   });
 
   it('trusts the CAs in SSL_CERT_DIR', async () => {
     const s = await server((_req, res) => res.end('ok'), certs);
-    const r = await client({ extraCaCerts: [], env: { SSL_CERT_DIR: `/nonexistent:${certs.dir}` } }).get(`${s.origin}/`);
+    const r = await client({
+      extraCaCerts: [],
+      env: { SSL_CERT_DIR: `/nonexistent:${certs.dir}` },
+    }).get(`${s.origin}/`);
     expect(r.outcome).toBe(200);
   });
 
   it('rejects a certificate from an unknown CA with outcome tls', async () => {
-    const s = await server((_req, res) => res.end('ok'), { key: certs.rogueKey, cert: certs.rogueCert });
+    const s = await server((_req, res) => res.end('ok'), {
+      key: certs.rogueKey,
+      cert: certs.rogueCert,
+    });
     const r = await client().get(`${s.origin}/`);
     expect(r.outcome).toBe('tls');
     expect(r.error).toMatch(/^tls: /);
@@ -131,7 +153,9 @@ describe('errors', () => {
   });
 
   it('garbage instead of HTTP is an invalid response', async () => {
-    const s = await raw((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH\r\n\r\n')));
+    const s = await raw((socket) =>
+      socket.once('data', () => socket.end('SSH-2.0-OpenSSH\r\n\r\n')),
+    );
     const r = await client().get(`${s.origin}/`);
     expect(r.outcome).toBe('invalid-response');
   });
@@ -148,7 +172,9 @@ describe('errors', () => {
         socket.on('close', () => clearInterval(timer));
       }),
     );
-    const r = await client({ maxHeaderBytes: 64 * 1024 }).get(`${s.origin}/`, { headersTimeoutMs: 5000 });
+    const r = await client({ maxHeaderBytes: 64 * 1024 }).get(`${s.origin}/`, {
+      headersTimeoutMs: 5000,
+    });
     expect(r.outcome).toBe('too-large');
   });
 
@@ -226,7 +252,9 @@ describe('timeouts and the deadline', () => {
 
   it('a connect that never finishes times out', async () => {
     const hang = async () => new Promise<never>(() => {});
-    const r = await client({ lookup: hang }).get('https://blackhole.test/', { connectTimeoutMs: 200 });
+    const r = await client({ lookup: hang }).get('https://blackhole.test/', {
+      connectTimeoutMs: 200,
+    });
     expect(r.outcome).toBe('timeout');
   });
 
@@ -235,7 +263,11 @@ describe('timeouts and the deadline', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const t = performance.now();
-    const r = await client({ lookup: hang }).get('https://blackhole.test/', { connectTimeoutMs: 20_000, headersTimeoutMs: 20_000, signal: controller.signal });
+    const r = await client({ lookup: hang }).get('https://blackhole.test/', {
+      connectTimeoutMs: 20_000,
+      headersTimeoutMs: 20_000,
+      signal: controller.signal,
+    });
     expect(r.outcome).toBe('deadline');
     expect(performance.now() - t).toBeLessThan(5000);
   });
@@ -289,7 +321,9 @@ describe('redirects (Go: at most 10, never https to http)', () => {
     }, certs);
     const r = await client().get(`${s.origin}/`);
     expect(r.outcome).toBe('redirect-to-http');
-    expect(r.error).toBe(`redirected from secure URL ${s.origin}/ to insecure URL ${plain.origin}/x`);
+    expect(r.error).toBe(
+      `redirected from secure URL ${s.origin}/ to insecure URL ${plain.origin}/x`,
+    );
     expect(plain.requests).toHaveLength(0);
   });
 
@@ -308,7 +342,9 @@ describe('credentials', () => {
     const s = await server((_req, res) => res.end('ok'), certs);
     const r = await client().get(`https://alice:s3cret@127.0.0.1:${s.port}/p`);
     expect(r.outcome).toBe(200);
-    expect(s.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`);
+    expect(s.requests[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('alice:s3cret').toString('base64')}`,
+    );
     expect(JSON.stringify(r)).not.toContain('s3cret');
     expect(JSON.stringify(r)).not.toContain('alice');
   });
@@ -317,7 +353,9 @@ describe('credentials', () => {
     const s = await server((_req, res) => res.end('ok'));
     const r = await client().get(`http://alice:s3cret@127.0.0.1:${s.port}/p`);
     expect(r.outcome).toBe('insecure-credentials');
-    expect(r.error).toBe(`refusing to pass credentials to insecure URL: http://127.0.0.1:${s.port}/p`);
+    expect(r.error).toBe(
+      `refusing to pass credentials to insecure URL: http://127.0.0.1:${s.port}/p`,
+    );
     expect(s.requests).toHaveLength(0);
   });
 
@@ -325,7 +363,9 @@ describe('credentials', () => {
     const s = await server((_req, res) => res.end('ok'), certs);
     const netrc = [{ machine: '127.0.0.1', login: 'bob', password: 'pw' }];
     await client({ netrc }).get(`https://alice:secret@127.0.0.1:${s.port}/p`);
-    expect(s.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('bob:pw').toString('base64')}`);
+    expect(s.requests[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('bob:pw').toString('base64')}`,
+    );
     const plain = await server((_req, res) => res.end('ok'));
     await client({ netrc }).get(`${plain.origin}/p`);
     expect(plain.requests[0]!.headers.authorization).toBeUndefined();
@@ -350,7 +390,10 @@ describe('proxy from the environment', () => {
     const proxy = await startForwardProxy();
     servers.push(proxy);
     // No lookup for mirror.test exists: only the proxy can reach it.
-    const c = client({ env: { HTTPS_PROXY: `http://user:pw@127.0.0.1:${proxy.port}` }, lookup: loopbackLookup(['mirror.test']) });
+    const c = client({
+      env: { HTTPS_PROXY: `http://user:pw@127.0.0.1:${proxy.port}` },
+      lookup: loopbackLookup(['mirror.test']),
+    });
     const r = await c.get(`https://mirror.test:${s.port}/x`);
     expect(r.outcome).toBe(200);
     expect(r.body.toString()).toBe('via proxy');
@@ -365,7 +408,10 @@ describe('proxy from the environment', () => {
     const s = await server((_req, res) => res.end('plain via proxy'));
     const proxy = await startForwardProxy();
     servers.push(proxy);
-    const c = client({ env: { http_proxy: `127.0.0.1:${proxy.port}` }, lookup: loopbackLookup(['mirror.test']) });
+    const c = client({
+      env: { http_proxy: `127.0.0.1:${proxy.port}` },
+      lookup: loopbackLookup(['mirror.test']),
+    });
     const r = await c.get(`http://mirror.test:${s.port}/y?q=1`);
     expect(r.outcome).toBe(200);
     expect(r.body.toString()).toBe('plain via proxy');

@@ -53,25 +53,37 @@ function decide(env: Record<string, string>, url: string): string {
 
 describe('Go httpproxy rules (hand-written table)', () => {
   it.each(USE_PROXY)('http://%s → proxied %s', (host, proxied) => {
-    expect(decide({ HTTP_PROXY: 'http://proxy.example.com', NO_PROXY }, `http://${host}/`) !== '<nil>').toBe(proxied);
+    expect(
+      decide({ HTTP_PROXY: 'http://proxy.example.com', NO_PROXY }, `http://${host}/`) !== '<nil>',
+    ).toBe(proxied);
   });
 
   it('scheme selects the variable; upper case wins over lower case; bare host:port gets http://', () => {
     const env = { HTTP_PROXY: 'http.proxy.tld', https_proxy: 'secure.proxy.tld', HTTPS_PROXY: '' };
     expect(decide(env, 'https://secure.tld/')).toBe('http://secure.proxy.tld');
     expect(decide(env, 'http://insecure.tld/')).toBe('http://http.proxy.tld');
-    expect(decide({ HTTPS_PROXY: 'https://upper:1', https_proxy: 'http://lower:2' }, 'https://x.tld/')).toBe('https://upper:1');
-    expect(decide({ HTTP_PROXY: 'cache.corp.example.com:1234' }, 'http://x.tld/')).toBe('http://cache.corp.example.com:1234');
+    expect(
+      decide({ HTTPS_PROXY: 'https://upper:1', https_proxy: 'http://lower:2' }, 'https://x.tld/'),
+    ).toBe('https://upper:1');
+    expect(decide({ HTTP_PROXY: 'cache.corp.example.com:1234' }, 'http://x.tld/')).toBe(
+      'http://cache.corp.example.com:1234',
+    );
   });
 
   it('refuses HTTP_PROXY in a CGI environment', () => {
-    expect(decide({ HTTP_PROXY: 'http://p', REQUEST_METHOD: 'GET' }, 'http://x.tld/')).toMatch(/^error: refusing to use HTTP_PROXY/);
+    expect(decide({ HTTP_PROXY: 'http://p', REQUEST_METHOD: 'GET' }, 'http://x.tld/')).toMatch(
+      /^error: refusing to use HTTP_PROXY/,
+    );
   });
 
   it('NO_PROXY=* disables the proxy; ports in NO_PROXY must match the effective port', () => {
     expect(decide({ HTTPS_PROXY: 'http://p', NO_PROXY: '*' }, 'https://x.tld/')).toBe('<nil>');
-    expect(decide({ HTTPS_PROXY: 'http://p', no_proxy: 'x.tld:443' }, 'https://x.tld/')).toBe('<nil>');
-    expect(decide({ HTTPS_PROXY: 'http://p', no_proxy: 'x.tld:8443' }, 'https://x.tld/')).toBe('http://p');
+    expect(decide({ HTTPS_PROXY: 'http://p', no_proxy: 'x.tld:443' }, 'https://x.tld/')).toBe(
+      '<nil>',
+    );
+    expect(decide({ HTTPS_PROXY: 'http://p', no_proxy: 'x.tld:8443' }, 'https://x.tld/')).toBe(
+      'http://p',
+    );
   });
 });
 
@@ -115,7 +127,11 @@ beforeAll(() => {
   writeFileSync(join(dir, 'main.go'), GO_PROGRAM);
   writeFileSync(join(dir, 'go.mod'), 'module proxyenv\n\ngo 1.19\n');
   binary = join(dir, 'proxyenv');
-  execFileSync('go', ['build', '-o', binary, '.'], { cwd: dir, env: { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local' }, stdio: 'pipe' });
+  execFileSync('go', ['build', '-o', binary, '.'], {
+    cwd: dir,
+    env: { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local' },
+    stdio: 'pipe',
+  });
 }, 120_000);
 
 afterAll(() => {
@@ -127,7 +143,11 @@ const ENVIRONMENTS: Record<string, string>[] = [
   { HTTPS_PROXY: 'http://proxy.example.com:3128', NO_PROXY },
   { HTTPS_PROXY: 'proxy.example.com:3128', no_proxy: '.corp.example, goproxy.cn:443' },
   { https_proxy: 'https://user:pw@proxy.example.com', NO_PROXY: '*.golang.org' },
-  { HTTP_PROXY: 'http://p.example', HTTPS_PROXY: 'socks5://127.0.0.1:1080', NO_PROXY: '10.0.0.0/8,[::1]' },
+  {
+    HTTP_PROXY: 'http://p.example',
+    HTTPS_PROXY: 'socks5://127.0.0.1:1080',
+    NO_PROXY: '10.0.0.0/8,[::1]',
+  },
   { HTTPS_PROXY: 'http://p.example', NO_PROXY: '*' },
   { HTTP_PROXY: 'http://p.example', REQUEST_METHOD: 'GET' },
   { HTTPS_PROXY: 'http://p.example', NO_PROXY: ' , ,:1, sum.golang.org:443' },
@@ -156,7 +176,11 @@ const URLS = [
 
 describe.skipIf(!hasGo)('agrees with Go net/http.ProxyFromEnvironment', () => {
   it.each(ENVIRONMENTS.map((env) => [JSON.stringify(env), env] as const))('%s', (_name, env) => {
-    const goEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env };
+    const goEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      ...env,
+    };
     const out = execFileSync(binary, URLS, { env: goEnv, encoding: 'utf8' }).trimEnd().split('\n');
     const ours = URLS.map((u) => decide(env, u));
     expect(ours).toEqual(out.map((line) => line.replace(/\/$/, '')));

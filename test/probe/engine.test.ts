@@ -98,7 +98,7 @@ describe('the deadline always holds', () => {
         { name: 'drip', faults: [{ match: ['list', 'info', 'mod'], fault: { kind: 'slow-body', intervalMs: 100 } }] },
         { name: 'drip-headers', faults: [{ fault: { kind: 'slow-headers', intervalMs: 50 } }] },
         // Every answer arrives, just slowly: only the deadline can end its sequence.
-        { name: 'crawl', latencyMs: 150 },
+        { name: 'crawl', latencyMs: 200 },
       ],
     });
   });

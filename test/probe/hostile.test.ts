@@ -5,7 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateFromUrl } from '../../src/probe/catalog.js';
 import type { MirrorProbe, ProbeRun } from '../../src/probe/types.js';
-import { DNS_FAILURE_URL, hostileFleet, refusedUrl, type Simulator, startSimulator } from '../simulator/index.js';
+import {
+  DNS_FAILURE_URL,
+  type Simulator,
+  hostileFleet,
+  refusedUrl,
+  startSimulator,
+} from '../simulator/index.js';
 import { mirrorNamed, probeSim, simCandidates } from './support/sim.js';
 
 const TIMEOUT_MS = 10_000;
@@ -26,7 +32,11 @@ beforeAll(async () => {
   refused = await refusedUrl();
   const t = performance.now();
   run = await probeSim(sim, {
-    candidates: [...simCandidates(sim, sim.mirrorNames), candidateFromUrl(DNS_FAILURE_URL, 'input'), candidateFromUrl(refused, 'input')],
+    candidates: [
+      ...simCandidates(sim, sim.mirrorNames),
+      candidateFromUrl(DNS_FAILURE_URL, 'input'),
+      candidateFromUrl(refused, 'input'),
+    ],
     timeoutMs: TIMEOUT_MS,
     // Every usable mirror is a leader, so every one gets its zip checked.
     maxMirrors: 50,
@@ -40,7 +50,12 @@ const m = (name: string): MirrorProbe => mirrorNamed(sim, run, name);
 it('the whole hostile fleet ends within the deadline, each mirror with a verdict', () => {
   expect(wallMs).toBeLessThan(TIMEOUT_MS + 1500);
   for (const probe of run.mirrors) {
-    const verdict = probe.usable || probe.failure !== null || probe.skipped !== null || probe.integrity === 'mismatch' || probe.integrity === 'empty-mod';
+    const verdict =
+      probe.usable ||
+      probe.failure !== null ||
+      probe.skipped !== null ||
+      probe.integrity === 'mismatch' ||
+      probe.integrity === 'empty-mod';
     expect(verdict, probe.candidate.displayUrl).toBe(true);
   }
   expect(m('healthy').usable).toBe(true);
@@ -71,19 +86,27 @@ describe.each([
 });
 
 it('invalid .info JSON is reported with Go wording', () => {
-  expect(m('invalid-json').failure!.message).toMatch(/^invalid response from proxy "https:\/\/127\.0\.0\.1:\d+": /);
+  expect(m('invalid-json').failure!.message).toMatch(
+    /^invalid response from proxy "https:\/\/127\.0\.0\.1:\d+": /,
+  );
 });
 
 it('an .info for another version is refused as Go refuses it', () => {
-  expect(m('wrong-info').failure!.message).toMatch(/^proxy returned info for version v\S+ instead of requested version$/);
+  expect(m('wrong-info').failure!.message).toMatch(
+    /^proxy returned info for version v\S+ instead of requested version$/,
+  );
 });
 
 it('a zip of another module is refused as Go refuses it', () => {
-  expect(m('wrong-zip').failure!.message).toMatch(/^zip for example\.com\/\S+ has unexpected file /);
+  expect(m('wrong-zip').failure!.message).toMatch(
+    /^zip for example\.com\/\S+ has unexpected file /,
+  );
 });
 
 it('https→http redirect names both URLs, like Go', () => {
-  expect(m('redirect-http').failure!.message).toMatch(/^redirected from secure URL https:\/\/\S+ to insecure URL http:\/\/\S+$/);
+  expect(m('redirect-http').failure!.message).toMatch(
+    /^redirected from secure URL https:\/\/\S+ to insecure URL http:\/\/\S+$/,
+  );
 });
 
 it('wrong .mod content, tampered .mod and tampered .zip are integrity mismatches', () => {

@@ -1,6 +1,15 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { keyHash, NoteError, openNote, parseLookupBody, parseVerifierKey, recordHashes, verifyLatest, verifyLookup } from '../../src/goenv/note.js';
+import {
+  NoteError,
+  keyHash,
+  openNote,
+  parseLookupBody,
+  parseVerifierKey,
+  recordHashes,
+  verifyLatest,
+  verifyLookup,
+} from '../../src/goenv/note.js';
 
 const SUM_GOLANG_ORG = 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8';
 
@@ -26,9 +35,18 @@ describe('verifier keys', () => {
   it.each([
     ['sum.golang.org', 'malformed verifier id'],
     ['sum.golang.org+033de0ae', 'malformed verifier id'],
-    ['sum.golang.org+033de0a+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8', 'malformed verifier id'],
-    ['sum.golang.org+033de0af+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8', 'invalid verifier hash'],
-    ['sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn9', 'invalid verifier hash'],
+    [
+      'sum.golang.org+033de0a+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8',
+      'malformed verifier id',
+    ],
+    [
+      'sum.golang.org+033de0af+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8',
+      'invalid verifier hash',
+    ],
+    [
+      'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn9',
+      'invalid verifier hash',
+    ],
   ])('%s → %s', (key, message) => {
     expect(() => parseVerifierKey(key)).toThrow(message);
   });
@@ -52,18 +70,27 @@ describe('the real sum.golang.org record', () => {
 
   it('fails when the tree note is tampered with', () => {
     const v = parseVerifierKey(SUM_GOLANG_ORG);
-    expect(() => verifyLookup(REAL_LOOKUP.replace('454425', '454426'), v, 'github.com/google/uuid', 'v1.1.1')).toThrow('invalid signature');
+    expect(() =>
+      verifyLookup(REAL_LOOKUP.replace('454425', '454426'), v, 'github.com/google/uuid', 'v1.1.1'),
+    ).toThrow('invalid signature');
   });
 
   it('fails for another database key (no verifiable signature)', () => {
     const { publicKey } = generateKeyPairSync('ed25519');
-    const other = vkeyOf('sum.golang.org', publicKey.export({ format: 'der', type: 'spki' }).subarray(12));
-    expect(() => verifyLookup(REAL_LOOKUP, parseVerifierKey(other), 'github.com/google/uuid', 'v1.1.1')).toThrow('note has no verifiable signatures');
+    const other = vkeyOf(
+      'sum.golang.org',
+      publicKey.export({ format: 'der', type: 'spki' }).subarray(12),
+    );
+    expect(() =>
+      verifyLookup(REAL_LOOKUP, parseVerifierKey(other), 'github.com/google/uuid', 'v1.1.1'),
+    ).toThrow('note has no verifiable signatures');
   });
 
   it('has no lines for another module', () => {
     const v = parseVerifierKey(SUM_GOLANG_ORG);
-    expect(() => verifyLookup(REAL_LOOKUP, v, 'github.com/google/uuid', 'v1.1.2')).toThrow(NoteError);
+    expect(() => verifyLookup(REAL_LOOKUP, v, 'github.com/google/uuid', 'v1.1.2')).toThrow(
+      NoteError,
+    );
   });
 
   it('the record text is not covered by the signature (callers must compare routes)', () => {
@@ -111,7 +138,10 @@ describe('notes signed here', () => {
     const body = `12\nm.test/a v1.0.0 h1:x=\nm.test/a v1.0.0/go.mod h1:y=\n\n${signNote(`go.sum database tree\n12\n${root}\n`)}`;
     expect(() => verifyLookup(body, verifier, 'm.test/a', 'v1.0.0')).toThrow('not in tree');
     const ok = body.replace(/^12\n/, '11\n');
-    expect(verifyLookup(ok, verifier, 'm.test/a', 'v1.0.0')).toMatchObject({ zip: 'h1:x=', mod: 'h1:y=' });
+    expect(verifyLookup(ok, verifier, 'm.test/a', 'v1.0.0')).toMatchObject({
+      zip: 'h1:x=',
+      mod: 'h1:y=',
+    });
   });
 });
 
@@ -128,9 +158,12 @@ describe('records', () => {
     expect(recordHashes(text, 'a.test/m', 'v1.0.0')).toEqual({ zip: 'h1:z=', mod: 'h1:m=' });
   });
 
-  it.each(['', 'x\n', '842', '842\nno blank line\n', '-1\na b h1:c\n\nnote'])('malformed record %j', (body) => {
-    expect(() => parseLookupBody(body)).toThrow(NoteError);
-  });
+  it.each(['', 'x\n', '842', '842\nno blank line\n', '-1\na b h1:c\n\nnote'])(
+    'malformed record %j',
+    (body) => {
+      expect(() => parseLookupBody(body)).toThrow(NoteError);
+    },
+  );
 });
 
 function vkeyOf(name: string, raw: Uint8Array): string {

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { goModHash } from '../../src/goenv/dirhash.js';
 import { parseGoMod } from '../../src/goenv/gomod.js';
-import { buildCandidates, envGoproxyUrls, MIRROR_CATALOG } from '../../src/probe/catalog.js';
+import { MIRROR_CATALOG, buildCandidates, envGoproxyUrls } from '../../src/probe/catalog.js';
 import { judgeIntegrity } from '../../src/probe/integrity.js';
 import { parseInfo } from '../../src/probe/mirror.js';
-import { BUILTIN_PROBE_MODULE, chooseProbeModules, isPseudoVersion, latestFromList, PINNED_HASHES, parseVersionList } from '../../src/probe/modules.js';
+import {
+  BUILTIN_PROBE_MODULE,
+  PINNED_HASHES,
+  chooseProbeModules,
+  isPseudoVersion,
+  latestFromList,
+  parseVersionList,
+} from '../../src/probe/modules.js';
 import { bestPossibleMedian, median, medianTiming } from '../../src/probe/timing.js';
 
 describe('timing', () => {
@@ -17,18 +24,40 @@ describe('timing', () => {
   it('phase medians skip phases that did not happen (reused connections)', () => {
     const cold = { dnsMs: 5, connectMs: 10, tlsMs: 20, ttfbMs: 60, totalMs: 61 };
     const warm = { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: 12, totalMs: 13 };
-    expect(medianTiming([cold, warm, warm])).toEqual({ dnsMs: 5, connectMs: 10, tlsMs: 20, ttfbMs: 12, totalMs: 13 });
+    expect(medianTiming([cold, warm, warm])).toEqual({
+      dnsMs: 5,
+      connectMs: 10,
+      tlsMs: 20,
+      ttfbMs: 12,
+      totalMs: 13,
+    });
   });
 
   it('bestPossibleMedian: a silent first request bounds later ones by the setup round trips', () => {
-    const view = { completed: [], firstDnsMs: null, tcpRttMs: null, pendingMs: 400, planned: 5, setupRoundTrips: 3, resolvesName: false };
+    const view = {
+      completed: [],
+      firstDnsMs: null,
+      tcpRttMs: null,
+      pendingMs: 400,
+      planned: 5,
+      setupRoundTrips: 3,
+      resolvesName: false,
+    };
     // https: TCP 1 + TLS 2 + the request itself = 4 round trips → later requests >= 100 ms.
     expect(bestPossibleMedian(view)).toBe(100);
     expect(bestPossibleMedian({ ...view, resolvesName: true })).toBe(80);
   });
 
   it('bestPossibleMedian: answers count as they are; the TCP round trip is a floor', () => {
-    const view = { completed: [90, 30, 31], firstDnsMs: 6, tcpRttMs: 25, pendingMs: null, planned: 5, setupRoundTrips: 3, resolvesName: true };
+    const view = {
+      completed: [90, 30, 31],
+      firstDnsMs: 6,
+      tcpRttMs: 25,
+      pendingMs: null,
+      planned: 5,
+      setupRoundTrips: 3,
+      resolvesName: true,
+    };
     // floors: max(25, (90-6)/4 = 21) = 25 → [90, 30, 31, 25, 25] → 30
     expect(bestPossibleMedian(view)).toBe(30);
     expect(bestPossibleMedian({ ...view, pendingMs: 500 })).toBe(31);
@@ -73,13 +102,24 @@ replace example.com/local => ./local
   });
 
   it('an explicit list is split by the private patterns', () => {
-    const choice = chooseProbeModules([{ path: 'git.corp.example/x', version: null }, { path: 'rsc.io/quote', version: 'v1.5.2' }], null, 'git.corp.example');
+    const choice = chooseProbeModules(
+      [
+        { path: 'git.corp.example/x', version: null },
+        { path: 'rsc.io/quote', version: 'v1.5.2' },
+      ],
+      null,
+      'git.corp.example',
+    );
     expect(choice.public).toEqual([{ path: 'rsc.io/quote', version: 'v1.5.2' }]);
     expect(choice.private).toEqual([{ path: 'git.corp.example/x', version: null }]);
   });
 
   it('versions: list parsing, pseudo-versions, latest', () => {
-    expect(parseVersionList('v1.0.0\nv1.1.0 2024-01-01T00:00:00Z\n<html>\n\nv2\n')).toEqual(['v1.0.0', 'v1.1.0', 'v2']);
+    expect(parseVersionList('v1.0.0\nv1.1.0 2024-01-01T00:00:00Z\n<html>\n\nv2\n')).toEqual([
+      'v1.0.0',
+      'v1.1.0',
+      'v2',
+    ]);
     expect(isPseudoVersion('v0.0.0-20220722155255-886fb9371eb4')).toBe(true);
     expect(isPseudoVersion('v1.2.4-0.20191109021931-daa7c04131f5')).toBe(true);
     expect(isPseudoVersion('v1.0.0-rc.1')).toBe(false);
@@ -93,19 +133,30 @@ describe('catalog', () => {
   it('auto: catalog plus the environment GOPROXY; the private proxy first and never twice', () => {
     const candidates = buildCandidates({
       mirrors: 'auto',
-      envGoproxy: 'https://athens.corp.example,https://goproxy.cn|https://extra.example.com/,direct,https://dead.example',
+      envGoproxy:
+        'https://athens.corp.example,https://goproxy.cn|https://extra.example.com/,direct,https://dead.example',
       privateProxy: 'https://user:pw@athens.corp.example',
     });
-    expect(candidates[0]).toMatchObject({ displayUrl: 'https://athens.corp.example', origin: 'private', isPrivate: true });
-    expect(candidates.filter((c) => c.displayUrl === 'https://athens.corp.example')).toHaveLength(1);
+    expect(candidates[0]).toMatchObject({
+      displayUrl: 'https://athens.corp.example',
+      origin: 'private',
+      isPrivate: true,
+    });
+    expect(candidates.filter((c) => c.displayUrl === 'https://athens.corp.example')).toHaveLength(
+      1,
+    );
     expect(candidates.find((c) => c.displayUrl === 'https://goproxy.cn')!.origin).toBe('env');
-    expect(candidates.find((c) => c.displayUrl === 'https://extra.example.com')!.origin).toBe('env');
+    expect(candidates.find((c) => c.displayUrl === 'https://extra.example.com')!.origin).toBe(
+      'env',
+    );
     expect(candidates.some((c) => c.displayUrl.includes('dead.example'))).toBe(false);
     expect(candidates.filter((c) => c.origin === 'catalog').length).toBe(MIRROR_CATALOG.length - 1);
   });
 
   it('an explicit list is exactly what is probed', () => {
-    expect(buildCandidates({ mirrors: ['https://a.example/', 'https://b.example'] }).map((c) => c.url)).toEqual(['https://a.example', 'https://b.example']);
+    expect(
+      buildCandidates({ mirrors: ['https://a.example/', 'https://b.example'] }).map((c) => c.url),
+    ).toEqual(['https://a.example', 'https://b.example']);
   });
 
   it('GOPROXY entries: keywords and invalid entries dropped', () => {
@@ -121,7 +172,9 @@ describe('integrity', () => {
   const c = { id: 'c', isPrivate: false, modHashes: { 'm@v1': 'h1:evil' }, zipHashes: {} };
 
   it('signed record beats agreement: a lone honest mirror is verified, the majority mismatched', () => {
-    const v = judgeIntegrity([a, c, { ...c, id: 'd' }], { signed: { 'm@v1': { mod: 'h1:good', zip: null } } });
+    const v = judgeIntegrity([a, c, { ...c, id: 'd' }], {
+      signed: { 'm@v1': { mod: 'h1:good', zip: null } },
+    });
     expect(v.get('a')!.integrity).toBe('verified');
     expect(v.get('c')!.integrity).toBe('mismatch');
   });
@@ -129,13 +182,20 @@ describe('integrity', () => {
   it('agreement needs a strict majority that undecided votes cannot overturn', () => {
     expect(judgeIntegrity([a, b, c], { signed: {} }).get('a')!.integrity).toBe('agreed');
     expect(judgeIntegrity([a, b, c], { signed: {} }).get('c')!.integrity).toBe('mismatch');
-    expect(judgeIntegrity([a, b, c], { signed: {}, undecidedVotes: 1 }).get('a')!.integrity).toBe('unchecked');
+    expect(judgeIntegrity([a, b, c], { signed: {}, undecidedVotes: 1 }).get('a')!.integrity).toBe(
+      'unchecked',
+    );
     expect(judgeIntegrity([a, c], { signed: {} }).get('a')!.integrity).toBe('unchecked');
   });
 
   it('pinned hashes are the reference when the database is not reached', () => {
     const key = 'github.com/google/uuid@v1.3.0';
-    const served = { id: 'x', isPrivate: false, modHashes: { [key]: PINNED_HASHES[key]!.mod }, zipHashes: { [key]: 'h1:other' } };
+    const served = {
+      id: 'x',
+      isPrivate: false,
+      modHashes: { [key]: PINNED_HASHES[key]!.mod },
+      zipHashes: { [key]: 'h1:other' },
+    };
     const v = judgeIntegrity([served], { signed: {} }).get('x')!;
     expect(v.integrity).toBe('mismatch');
     expect(v.detail).toContain('pinned');
@@ -151,7 +211,14 @@ describe('.info parsing (cmd/go RevInfo)', () => {
     expect(parseInfo(Buffer.from(body))).toEqual(expected);
   });
 
-  it.each(['{"Version":"v1.0.0"', '[]', '"v1.0.0"', '{"Version":1}', '{"Version":"v1.0.0","Time":"yesterday"}', '<html>'])('invalid: %s', (body) => {
+  it.each([
+    '{"Version":"v1.0.0"',
+    '[]',
+    '"v1.0.0"',
+    '{"Version":1}',
+    '{"Version":"v1.0.0","Time":"yesterday"}',
+    '<html>',
+  ])('invalid: %s', (body) => {
     expect(typeof parseInfo(Buffer.from(body))).toBe('string');
   });
 });

@@ -4,6 +4,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ProxyAgent, fetch } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { SHARED_CERTS_ENV } from './certs.js';
 import { HELLO, PRIVATE_MODULE } from './corpus.js';
 import { startSimulator } from './simulator.js';
 import { rawTlsExchange } from './test-client.js';
@@ -57,7 +58,11 @@ describe('close()', () => {
 
     await sim.close();
     expect(sim.closed).toBe(true);
-    await Promise.all(closedSockets);
+    const allClosed = await Promise.race([
+      Promise.all(closedSockets).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000)),
+    ]);
+    expect(allClosed, 'every client socket was closed by sim.close()').toBe(true);
     await settle();
     const after = handleCounts();
     for (const kind of Object.keys(before)) expect(after[kind]).toBeLessThanOrEqual(before[kind]!);
@@ -156,6 +161,20 @@ describe('forward proxy', () => {
       await sim.close();
     }
   });
+
+  it.runIf(process.env[SHARED_CERTS_ENV])(
+    'under test/global-setup.ts, Node’s own fetch trusts the simulator (NODE_EXTRA_CA_CERTS set before workers start)',
+    async () => {
+      const sim = await startSimulator({ mirrors: [{ name: 'a' }] });
+      try {
+        expect(sim.caFile.startsWith(process.env[SHARED_CERTS_ENV]!)).toBe(true);
+        const res = await globalThis.fetch(`${sim.url('a')}${MOD}`);
+        expect(await res.text()).toBe(`module ${HELLO}\n`);
+      } finally {
+        await sim.close();
+      }
+    },
+  );
 
   it('works for raw TLS clients without NODE_EXTRA_CA_CERTS (the CA PEM is exposed)', async () => {
     const sim = await startSimulator({ mirrors: [{ name: 'a' }] });

@@ -32,9 +32,46 @@ export function makeCerts(): TestCerts {
   const san = NAMES.map((n) => (/^\d/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
   writeFileSync(join(dir, 'ext.cnf'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\n`);
   for (const ca of ['ca', 'rogue']) {
-    run('req', '-x509', ...ec, '-keyout', `${ca}.key`, '-out', `${ca}.pem`, '-days', '2', '-subj', `/CN=${ca} test CA`);
-    run('req', ...ec, '-keyout', `${ca}-leaf.key`, '-out', `${ca}-leaf.csr`, '-subj', '/CN=localhost');
-    run('x509', '-req', '-in', `${ca}-leaf.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${ca}-leaf.pem`, '-days', '2', '-extfile', 'ext.cnf');
+    run(
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      `${ca}.key`,
+      '-out',
+      `${ca}.pem`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${ca} test CA`,
+    );
+    run(
+      'req',
+      ...ec,
+      '-keyout',
+      `${ca}-leaf.key`,
+      '-out',
+      `${ca}-leaf.csr`,
+      '-subj',
+      '/CN=localhost',
+    );
+    run(
+      'x509',
+      '-req',
+      '-in',
+      `${ca}-leaf.csr`,
+      '-CA',
+      `${ca}.pem`,
+      '-CAkey',
+      `${ca}.key`,
+      '-CAcreateserial',
+      '-out',
+      `${ca}-leaf.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    );
   }
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
   return {
@@ -60,14 +97,19 @@ export interface TestServer {
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-export async function startServer(handler: Handler, tls?: { key: string; cert: string }): Promise<TestServer> {
+export async function startServer(
+  handler: Handler,
+  tls?: { key: string; cert: string },
+): Promise<TestServer> {
   const requests: TestServer['requests'] = [];
   const sockets = new Set<net.Socket>();
   const wrapped: Handler = (req, res) => {
     requests.push({ path: req.url ?? '', host: req.headers.host ?? '', headers: req.headers });
     handler(req, res);
   };
-  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, wrapped) : http.createServer(wrapped);
+  const server = tls
+    ? https.createServer({ key: tls.key, cert: tls.cert }, wrapped)
+    : http.createServer(wrapped);
   server.on('connection', (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -132,7 +174,12 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
     proxyAuth.push(req.headers['proxy-authorization']);
     const target = new URL(req.url ?? '');
     const upstream = http.request(
-      { host: '127.0.0.1', port: Number(target.port || 80), path: `${target.pathname}${target.search}`, headers: { ...req.headers, host: target.host } },
+      {
+        host: '127.0.0.1',
+        port: Number(target.port || 80),
+        path: `${target.pathname}${target.search}`,
+        headers: { ...req.headers, host: target.host },
+      },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
@@ -183,7 +230,8 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
 /** Resolves every name to 127.0.0.1 except those in `missing` (ENOTFOUND). */
 export function loopbackLookup(missing: readonly string[] = []) {
   return async (hostname: string) => {
-    if (missing.includes(hostname)) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    if (missing.includes(hostname))
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
     return [{ address: '127.0.0.1', family: 4 }];
   };
 }

@@ -9,12 +9,23 @@ export const UPPER_V100: ModuleRef = { path: 'example.com/Upper', version: 'v1.0
 export const BIG_V100: ModuleRef = { path: 'example.com/big', version: 'v1.0.0' };
 export const PRIVATE_PATTERNS = 'git.corp.example';
 
-export function simCandidates(sim: Simulator, names: readonly string[], options: { host?: 'sim.test' } = {}): Candidate[] {
-  return names.map((name) => candidateFromUrl(sim.url(name, options.host ? { host: options.host } : {}), 'input'));
+export function simCandidates(
+  sim: Simulator,
+  names: readonly string[],
+  options: { host?: 'sim.test' } = {},
+): Candidate[] {
+  return names.map((name) =>
+    candidateFromUrl(sim.url(name, options.host ? { host: options.host } : {}), 'input'),
+  );
 }
 
 export function simDatabase(sim: Simulator, explicit = false): ProbeConfig['database'] {
-  return { name: sim.sumdb.name, key: sim.sumdb.vkey, value: sim.sumdb.gosumdb, explicitUrl: explicit ? sim.sumdb.url : null };
+  return {
+    name: sim.sumdb.name,
+    key: sim.sumdb.vkey,
+    value: sim.sumdb.gosumdb,
+    explicitUrl: explicit ? sim.sumdb.url : null,
+  };
 }
 
 /** Lookup that knows no names: keeps tests away from real DNS (`localhost`-free candidates only). */
@@ -22,7 +33,11 @@ export const noNames = async (hostname: string): Promise<never> => {
   throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
 };
 
-export async function probeSim(sim: Simulator, overrides: Partial<ProbeConfig> & { names?: readonly string[] }, env: Record<string, string> = {}): Promise<ProbeRun> {
+export async function probeSim(
+  sim: Simulator,
+  overrides: Partial<ProbeConfig> & { names?: readonly string[] },
+  env: Record<string, string> = {},
+): Promise<ProbeRun> {
   const { names, ...rest } = overrides;
   const config: ProbeConfig = {
     candidates: simCandidates(sim, names ?? sim.mirrorNames),
@@ -35,10 +50,17 @@ export async function probeSim(sim: Simulator, overrides: Partial<ProbeConfig> &
     env,
     ...rest,
   };
-  return runProbe(config, { httpOptions: { extraCaCerts: [sim.caPem], netrc: false, lookup: noNames } });
+  return runProbe(config, {
+    httpOptions: { extraCaCerts: [sim.caPem], netrc: false, lookup: noNames },
+  });
 }
 
-export function mirrorNamed(sim: Simulator, run: ProbeRun, name: string, options: { host?: 'sim.test' } = {}): MirrorProbe {
+export function mirrorNamed(
+  sim: Simulator,
+  run: ProbeRun,
+  name: string,
+  options: { host?: 'sim.test' } = {},
+): MirrorProbe {
   const url = sim.url(name, options.host ? { host: options.host } : {}).replace(/\/+$/, '');
   const found = run.mirrors.find((m) => m.candidate.url === url);
   if (!found) throw new Error(`no probe result for ${name} (${url})`);

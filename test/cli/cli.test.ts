@@ -1,0 +1,180 @@
+/**
+ * The bundled CLI (dist/cli/index.js) as a user runs it: real processes, the mirror simulator on
+ * loopback, the real go binary for --apply.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateDotenv } from '../../src/writers/dotenv.js';
+import { HELLO, type Simulator, startSimulator } from '../simulator/index.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'index.js');
+
+let sim: Simulator;
+let home: string;
+
+beforeAll(async () => {
+  sim = await startSimulator({ mirrors: [{ name: 'fast' }, { name: 'forbidden', status: 403 }] });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cli(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  home = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+  return runIn(home, args, extraEnv);
+}
+
+/** Asynchronous on purpose: the simulator lives in this process and must keep answering. */
+function runIn(
+  dir: string,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        XDG_CONFIG_HOME: join(dir, '.config'),
+        ...sim.env(),
+        ...extraEnv,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const probeArgs = () => [
+  '--mirrors',
+  `${sim.url('fast')},${sim.url('forbidden')}`,
+  '--probe-modules',
+  `${HELLO}@v1.1.0`,
+  '--timeout',
+  '10',
+];
+
+describe('CLI', () => {
+  it('--format json prints the versioned report with the chosen chain', async () => {
+    const run = await cli([...probeArgs(), '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.schemaVersion).toBe(1);
+    expect(report.settings.GOPROXY).toBe(`${sim.url('fast')}|direct`);
+    expect(report.settings.GOSUMDB).toBe(sim.sumdb.gosumdb);
+    const forbidden = report.mirrors.find((m: { url: string }) => m.url === sim.url('forbidden'));
+    expect(forbidden.verdict).toBe('failed');
+  });
+
+  it('--format markdown prints a table with the verdict', async () => {
+    const run = await cli([...probeArgs(), '--format', 'markdown']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('GOPROXY');
+    expect(run.stdout).toMatch(/^\|.*\|$/m);
+    expect(run.stdout).toContain(sim.url('fast'));
+  });
+
+  it('text output off a terminal has no colour codes and ends with pasteable settings', async () => {
+    const run = await cli(probeArgs());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain('\x1b[');
+    expect(run.stdout).toMatch(
+      new RegExp(`^GOPROXY=${sim.url('fast').replaceAll('.', '\\.')}\\|direct$`, 'm'),
+    );
+  });
+
+  it('--dotenv writes a file that obeys GitLab dotenv rules', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+    const run = await runIn(dir, [...probeArgs(), '--dotenv', 'out/go.env']);
+    expect(run.code, run.stderr).toBe(0);
+    const text = readFileSync(join(dir, 'out', 'go.env'), 'utf8');
+    expect(validateDotenv(text)).toEqual([]);
+    expect(text).toContain(`GOPROXY=${sim.url('fast')}|direct\n`);
+    expect(text).toContain(`GOSUMDB=${sim.sumdb.gosumdb}\n`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--apply twice leaves a byte-identical go env file that go reads back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+    const first = await runIn(dir, [...probeArgs(), '--apply']);
+    expect(first.code, first.stderr).toBe(0);
+    const envFile = join(dir, '.config', 'go', 'env');
+    const afterFirst = readFileSync(envFile);
+    const second = await runIn(dir, [...probeArgs(), '--apply']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(readFileSync(envFile).equals(afterFirst)).toBe(true);
+    const go = spawnSync('go', ['env', 'GOPROXY'], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        XDG_CONFIG_HOME: join(dir, '.config'),
+        GOTOOLCHAIN: 'local',
+      },
+    });
+    expect(go.stdout.trim()).toBe(`${sim.url('fast')}|direct`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    [['--max-mirrors', 'abc'], /max-mirrors/],
+    [['--fallback', 'sometimes'], /fallback/],
+    [['--bogus'], /--bogus/],
+    [['--format', 'yaml'], /--format/],
+    [['--mirrors', 'ftp://example.com'], /mirrors/],
+  ])('bad option %j exits 2 with one clear line and writes nothing', async (args, pattern) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+    const run = await runIn(dir, [...args, '--dotenv', 'go.env']);
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toBe('');
+    expect(existsSync(join(dir, 'go.env'))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('no route (every mirror fails, fallback off) exits 1 and says so', async () => {
+    const run = await cli([
+      '--mirrors',
+      sim.url('forbidden'),
+      '--probe-modules',
+      `${HELLO}@v1.1.0`,
+      '--fallback',
+      'off',
+      '--format',
+      'json',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/No route to Go modules/);
+    expect(JSON.parse(run.stdout).routeFound).toBe(false);
+  });
+
+  it('--help and --version exit 0', async () => {
+    expect((await cli(['--help'])).stdout).toMatch(/Usage: go-proxy-setup/);
+    expect((await cli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
