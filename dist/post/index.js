@@ -38473,6 +38473,400 @@ function oneLine(error) {
     return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
+;// CONCATENATED MODULE: ./src/cache/format.ts
+/** Small wording helpers shared by the restore and save messages. */
+function format_formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+function count(n, noun) {
+    return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/cache/modcache.ts
+/**
+ * Where the go command keeps its module cache, computed the way cmd/go does (Go 1.19
+ * `cfg.GOMODCACHE`, `gopathDir`, `go/build.defaultGOPATH`) without running go — a `go env` call
+ * could start a toolchain download and write golang.org/toolchain into the very cache we are
+ * about to restore (setup-go#424) — and what that cache holds.
+ *
+ * Rules, in order (a value counts when non-empty; the OS environment beats the go env file,
+ * as in `cfg.Getenv`):
+ *   1. GOMODCACHE (environment, then the go env file written by `go env -w`);
+ *   2. the first GOPATH entry + /pkg/mod (environment, then the go env file);
+ *   3. the default GOPATH + /pkg/mod: $HOME/go (%USERPROFILE%\go on Windows).
+ * Not modelled: GOROOT equal to $HOME/go (Go then has no default GOPATH).
+ */
+
+
+
+/** The module cache cannot be used: Go itself would refuse it with this message. */
+class ModCacheLocationError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'ModCacheLocationError';
+}
+function locateModCache(options) {
+    const path = pathFor(options.platform);
+    const fromEnv = (key) => nonEmpty(lookupEnv(options, key));
+    const fromFile = (key) => nonEmpty(options.envFile?.get(key));
+    const gomodcache = fromEnv('GOMODCACHE') ?? fromFile('GOMODCACHE');
+    if (gomodcache !== undefined) {
+        const source = fromEnv('GOMODCACHE') ? 'GOMODCACHE' : 'GOMODCACHE in the go env file';
+        return absoluteModCache(gomodcache, source, path);
+    }
+    const gopath = fromEnv('GOPATH') ?? fromFile('GOPATH');
+    if (gopath !== undefined) {
+        const source = fromEnv('GOPATH') ? 'GOPATH' : 'GOPATH in the go env file';
+        const entries = splitGoPathList(gopath, options.platform);
+        for (const entry of entries)
+            checkGoPathEntry(entry, path);
+        // cmd/go takes only the first entry; an empty one (GOPATH=":/b") leaves no module cache.
+        const first = entries[0];
+        if (!first)
+            throw notFound();
+        return absoluteModCache(path.join(first, 'pkg', 'mod'), source, path);
+    }
+    const home = nonEmpty(lookupEnv(options, options.platform === 'win32' ? 'USERPROFILE' : 'HOME'));
+    if (home === undefined)
+        throw notFound();
+    // A relative HOME gives a relative default that cmd/go rejects with the GOMODCACHE message.
+    return absoluteModCache(path.join(home, 'go', 'pkg', 'mod'), 'default GOPATH', path);
+}
+/**
+ * Path of the file `go env -w` writes (cmd/go `cfg.EnvFile`, `os.UserConfigDir`): $GOENV unless
+ * `off`; else Linux $XDG_CONFIG_HOME/go/env or $HOME/.config/go/env, macOS
+ * $HOME/Library/Application Support/go/env, Windows %AppData%\go\env. null when there is none.
+ */
+function goEnvFilePath(env, platform) {
+    const get = (key) => nonEmpty(lookupEnv({ env, platform }, key));
+    const goenv = get('GOENV');
+    if (goenv === 'off')
+        return null;
+    if (goenv !== undefined)
+        return goenv;
+    const path = pathFor(platform);
+    if (platform === 'win32') {
+        const appData = get('AppData');
+        return appData ? path.join(appData, 'go', 'env') : null;
+    }
+    const home = get('HOME');
+    if (platform === 'darwin') {
+        return home ? path.join(home, 'Library', 'Application Support', 'go', 'env') : null;
+    }
+    const xdg = get('XDG_CONFIG_HOME');
+    if (xdg !== undefined)
+        return path.isAbsolute(xdg) ? path.join(xdg, 'go', 'env') : null;
+    return home ? path.join(home, '.config', 'go', 'env') : null;
+}
+/**
+ * The go env file's reader (cmd/go `readEnvFile`): a line counts only when it contains `=` and
+ * starts with A–Z; the value is everything after the first `=`, verbatim; the last duplicate wins.
+ */
+function parseGoEnvFile(text) {
+    const values = new Map();
+    for (const line of text.split('\n')) {
+        const eq = line.indexOf('=');
+        if (eq < 0 || !/^[A-Z]/.test(line))
+            continue;
+        values.set(line.slice(0, eq), line.slice(eq + 1));
+    }
+    return values;
+}
+/** Reads the go env file; an absent or unreadable file is the same as an empty one for Go. */
+async function readGoEnvFile(env, platform) {
+    const file = goEnvFilePath(env, platform);
+    if (file === null)
+        return new Map();
+    try {
+        return parseGoEnvFile(await readFile(file, 'utf8'));
+    }
+    catch {
+        return new Map();
+    }
+}
+/** filepath.SplitList: `:` (`;` on Windows, where double quotes group and are removed). */
+function splitGoPathList(list, platform) {
+    if (list === '')
+        return [];
+    if (platform !== 'win32')
+        return list.split(':');
+    const parts = [];
+    let current = '';
+    let quoted = false;
+    for (const ch of list) {
+        if (ch === '"')
+            quoted = !quoted;
+        else if (ch === ';' && !quoted) {
+            parts.push(current);
+            current = '';
+        }
+        else
+            current += ch;
+    }
+    parts.push(current);
+    return parts;
+}
+const EMPTY_SNAPSHOT = {
+    modules: 0,
+    files: 0,
+    bytes: 0,
+    fingerprint: (0,external_node_crypto_.createHash)('sha256').digest('hex'),
+};
+/**
+ * Measures the download cache (`cache/download`): what the network delivered. The extracted
+ * sources (often three times larger, 100 000+ files) are not walked: they are derived from the
+ * zips, so the download cache alone tells whether the job added modules, at a fraction of the cost.
+ */
+async function measureModCache(modcache) {
+    const download = `${modcache}/cache/download`;
+    const files = [];
+    await walkFiles(download, '', files);
+    files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    let modules = 0;
+    const modulePaths = new Set();
+    for (const file of files) {
+        hash.update(`${file.rel}\0${file.size}\n`);
+        bytes += file.size;
+        const module = modulePathOf(file.rel);
+        if (module === null)
+            continue;
+        modulePaths.add(module);
+        if (file.rel.endsWith('.zip'))
+            modules++;
+    }
+    const snapshot = { modules, files: files.length, bytes, fingerprint: hash.digest('hex') };
+    const populated = files.length > 0 || (await hasEntriesBesidesCache(modcache));
+    return { snapshot, populated, modulePaths: [...modulePaths].sort() };
+}
+/** `example.com/m/@v/v1.0.0.zip` → `example.com/m`; null for sumdb data, locks and lists. */
+function modulePathOf(rel) {
+    if (rel.startsWith('sumdb/'))
+        return null;
+    const at = rel.lastIndexOf('/@v/');
+    if (at < 0)
+        return null;
+    return /\.(zip|mod)$/.test(rel) ? rel.slice(0, at) : null;
+}
+async function walkFiles(dir, rel, out) {
+    let entries;
+    try {
+        entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
+    }
+    catch {
+        return; // a missing cache is an empty cache
+    }
+    await Promise.all(entries.map(async (entry) => {
+        const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+        const child = `${dir}/${entry.name}`;
+        if (entry.isDirectory())
+            return walkFiles(child, childRel, out);
+        if (!entry.isFile())
+            return;
+        const info = await (0,promises_namespaceObject.lstat)(child).catch(() => null);
+        if (info)
+            out.push({ rel: childRel, size: info.size });
+    }));
+}
+async function hasEntriesBesidesCache(modcache) {
+    try {
+        return (await (0,promises_namespaceObject.readdir)(modcache)).some((name) => name !== 'cache');
+    }
+    catch {
+        return false;
+    }
+}
+/** Module paths a go command writes on its own before any user step: toolchain switch, telemetry. */
+const INCIDENTAL_MODULES = (/* unused pure expression or super */ null && (['golang.org/toolchain', 'golang.org/x/telemetry']));
+/** True when the modules present were fetched by the go command for itself, not by the user. */
+function onlyIncidentalModules(modulePaths) {
+    return (modulePaths.length > 0 &&
+        modulePaths.every((m) => INCIDENTAL_MODULES.some((i) => m === i || m.startsWith(`${i}/`))));
+}
+// ---------------------------------------------------------------------------------------------
+function absoluteModCache(value, source, path) {
+    if (!path.isAbsolute(value)) {
+        throw new ModCacheLocationError(`GOMODCACHE entry is relative; must be absolute path: ${JSON.stringify(value)}`);
+    }
+    return { path: path.normalize(value), source };
+}
+/** cmd/go main.go checks every explicit GOPATH entry; empty entries are ignored (golang/go#21928). */
+function checkGoPathEntry(entry, path) {
+    if (entry === '')
+        return;
+    if (entry.startsWith('~')) {
+        throw new ModCacheLocationError(`GOPATH entry cannot start with shell metacharacter '~': ${JSON.stringify(entry)}`);
+    }
+    if (!path.isAbsolute(entry)) {
+        throw new ModCacheLocationError(`GOPATH entry is relative; must be absolute path: ${JSON.stringify(entry)}`);
+    }
+}
+function notFound() {
+    return new ModCacheLocationError('module cache not found: neither GOMODCACHE nor GOPATH is set');
+}
+function pathFor(platform) {
+    return platform === 'win32' ? win32 : posix;
+}
+/** Windows environment names are case-insensitive; a plain record from tests is not. */
+function lookupEnv(options, key) {
+    const direct = options.env[key];
+    if (direct !== undefined || options.platform !== 'win32')
+        return direct;
+    const upper = key.toUpperCase();
+    for (const [name, value] of Object.entries(options.env)) {
+        if (name.toUpperCase() === upper)
+            return value;
+    }
+    return undefined;
+}
+function nonEmpty(value) {
+    return value === undefined || value === '' ? undefined : value;
+}
+
+;// CONCATENATED MODULE: ./src/cache/types.ts
+/**
+ * Types shared by the GOMODCACHE cache phases (restore in the main step, save in the post step)
+ * and the seam to the cache service. Nothing here imports @actions/*: the GitHub implementation
+ * of CacheApi lives in src/platform/github-cache.ts, tests inject fakes.
+ */
+/** A thrown value that @actions/cache raises for invalid keys or paths: a bug, never swallowed. */
+function isValidationError(error) {
+    return error instanceof Error && error.name === 'ValidationError';
+}
+
+;// CONCATENATED MODULE: ./src/cache/save.ts
+/**
+ * Post-step half of the GOMODCACHE cache: save only what is worth saving — not after an exact
+ * hit (entries are immutable), not an unchanged or empty cache (genealogix/glx#587 saved 7 KiB
+ * of nothing), not after a failed job — and measure what the job added, for the summary.
+ * Service failures are warnings; a ValidationError is a bug and is rethrown. Nothing here
+ * starts a timer or a background task, so the post orchestrator can exit right after.
+ */
+
+
+
+
+
+async function saveModCache(settings, deps) {
+    const { platform } = deps;
+    if (!settings.enabled)
+        return skip('disabled', 'Go module cache disabled (`cache: false`).');
+    const state = parseCacheState(platform.getState(STATE.cache));
+    if (state === null) {
+        if (!deps.cache.isAvailable()) {
+            return skip('unavailable', 'Go module cache not saved: the runner offers no cache service.');
+        }
+        return skip('no-state', 'Go module cache not saved: the main step did not restore it.');
+    }
+    const final = (await measureModCache(state.path)).snapshot;
+    const added = growth(state.baseline, final);
+    const result = (reason, message, saved = false) => ({
+        saved,
+        reason,
+        message,
+        key: state.primaryKey,
+        added,
+        final,
+    });
+    const log = (r, level = 'info') => {
+        platform[level](r.message);
+        return r;
+    };
+    const addedText = describeGrowth(added);
+    if (settings.jobStatus !== undefined && settings.jobStatus !== 'success') {
+        return log(result('job-failed', `Go module cache not saved: the job did not succeed (${settings.jobStatus}); ${addedText}.`));
+    }
+    if (state.outcome === 'exact-hit') {
+        return log(result('exact-hit', `Go module cache not saved: ${state.primaryKey} was restored exactly and cache entries cannot be replaced; ${addedText}.`));
+    }
+    if (state.outcome === 'skipped-populated') {
+        return log(result('prepopulated', `Go module cache not saved: the module cache was populated by something else before this job's restore; ${addedText}.`));
+    }
+    if (final.files === 0) {
+        return log(result('empty', 'Go module cache not saved: it is empty (no go command downloaded modules).'));
+    }
+    if (final.fingerprint === state.baseline.fingerprint) {
+        return log(result('unchanged', 'Go module cache not saved: unchanged since the restore.'));
+    }
+    if (!deps.cache.isAvailable()) {
+        return log(result('unavailable', `Go module cache not saved: the runner offers no cache service; ${addedText}.`));
+    }
+    try {
+        const id = await deps.cache.save({ paths: [state.path], key: state.primaryKey });
+        if (id === -1) {
+            // Another job saving the same key first is normal (matrix jobs); the library has already
+            // logged any message the service gave.
+            return log(result('not-stored', `Go module cache not saved: the cache service did not store ${state.primaryKey} (another job may have saved it first); ${addedText}.`));
+        }
+        return log(result('saved', `Go module cache saved as ${state.primaryKey} (${count(final.modules, 'module')}, ${format_formatBytes(final.bytes)}); ${addedText}.`, true));
+    }
+    catch (error) {
+        if (isValidationError(error))
+            throw error;
+        return log(result('failed', `Go module cache not saved: ${oneLine(error)}`), 'warning');
+    }
+    function skip(reason, message) {
+        platform.info(message);
+        return { saved: false, reason, message, key: null, added: null, final: null };
+    }
+}
+/** Reads the main step's JSON state; null when absent or not ours (never throws on bad input). */
+function parseCacheState(raw) {
+    if (!raw)
+        return null;
+    let value;
+    try {
+        value = JSON.parse(raw);
+    }
+    catch {
+        return null;
+    }
+    if (!isRecord(value) || value.schema !== 1)
+        return null;
+    const { path, primaryKey, outcome, baseline } = value;
+    if (typeof path !== 'string' || typeof primaryKey !== 'string')
+        return null;
+    if (typeof outcome !== 'string' || !isSnapshot(baseline))
+        return null;
+    return value;
+}
+function growth(before, after) {
+    return {
+        modules: Math.max(after.modules - before.modules, 0),
+        files: Math.max(after.files - before.files, 0),
+        bytes: Math.max(after.bytes - before.bytes, 0),
+    };
+}
+function describeGrowth(added) {
+    if (added.files === 0)
+        return 'the job added nothing to the module cache';
+    return `the job added ${count(added.modules, 'module')} (${format_formatBytes(added.bytes)}) to the module cache`;
+}
+function isSnapshot(value) {
+    return (isRecord(value) &&
+        typeof value.modules === 'number' &&
+        typeof value.files === 'number' &&
+        typeof value.bytes === 'number' &&
+        typeof value.fingerprint === 'string');
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 ;// CONCATENATED MODULE: ./src/redact.ts
 /**
  * The one redaction layer. Every string that leaves the process (log, summary, annotation, output,
@@ -39363,8 +39757,6 @@ function maskUserinfo(text) {
     return redact_redactUrlCredentials(text).replace(/(^|["\s])([^\s"/@:]+(?::[^\s"/@]*)?)@(?=[^\s"/@]*(?:[/\s"]|$))/g, (all, lead, info) => (info === '***' ? all : `${lead}***@`));
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/goenv/gosumdb.ts
 /**
  * GOSUMDB as the go command reads it (`dbDial` in src/cmd/go/internal/modfetch/sumdb.go and
@@ -40622,398 +41014,6 @@ function deepFreeze(value) {
     for (const child of Object.values(value))
         deepFreeze(child);
     return Object.freeze(value);
-}
-
-;// CONCATENATED MODULE: ./src/cache/format.ts
-/** Small wording helpers shared by the restore and save messages. */
-function format_formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-function count(n, noun) {
-    return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/cache/modcache.ts
-/**
- * Where the go command keeps its module cache, computed the way cmd/go does (Go 1.19
- * `cfg.GOMODCACHE`, `gopathDir`, `go/build.defaultGOPATH`) without running go — a `go env` call
- * could start a toolchain download and write golang.org/toolchain into the very cache we are
- * about to restore (setup-go#424) — and what that cache holds.
- *
- * Rules, in order (a value counts when non-empty; the OS environment beats the go env file,
- * as in `cfg.Getenv`):
- *   1. GOMODCACHE (environment, then the go env file written by `go env -w`);
- *   2. the first GOPATH entry + /pkg/mod (environment, then the go env file);
- *   3. the default GOPATH + /pkg/mod: $HOME/go (%USERPROFILE%\go on Windows).
- * Not modelled: GOROOT equal to $HOME/go (Go then has no default GOPATH).
- */
-
-
-
-/** The module cache cannot be used: Go itself would refuse it with this message. */
-class ModCacheLocationError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'ModCacheLocationError';
-}
-function locateModCache(options) {
-    const path = pathFor(options.platform);
-    const fromEnv = (key) => nonEmpty(lookupEnv(options, key));
-    const fromFile = (key) => nonEmpty(options.envFile?.get(key));
-    const gomodcache = fromEnv('GOMODCACHE') ?? fromFile('GOMODCACHE');
-    if (gomodcache !== undefined) {
-        const source = fromEnv('GOMODCACHE') ? 'GOMODCACHE' : 'GOMODCACHE in the go env file';
-        return absoluteModCache(gomodcache, source, path);
-    }
-    const gopath = fromEnv('GOPATH') ?? fromFile('GOPATH');
-    if (gopath !== undefined) {
-        const source = fromEnv('GOPATH') ? 'GOPATH' : 'GOPATH in the go env file';
-        const entries = splitGoPathList(gopath, options.platform);
-        for (const entry of entries)
-            checkGoPathEntry(entry, path);
-        // cmd/go takes only the first entry; an empty one (GOPATH=":/b") leaves no module cache.
-        const first = entries[0];
-        if (!first)
-            throw notFound();
-        return absoluteModCache(path.join(first, 'pkg', 'mod'), source, path);
-    }
-    const home = nonEmpty(lookupEnv(options, options.platform === 'win32' ? 'USERPROFILE' : 'HOME'));
-    if (home === undefined)
-        throw notFound();
-    // A relative HOME gives a relative default that cmd/go rejects with the GOMODCACHE message.
-    return absoluteModCache(path.join(home, 'go', 'pkg', 'mod'), 'default GOPATH', path);
-}
-/**
- * Path of the file `go env -w` writes (cmd/go `cfg.EnvFile`, `os.UserConfigDir`): $GOENV unless
- * `off`; else Linux $XDG_CONFIG_HOME/go/env or $HOME/.config/go/env, macOS
- * $HOME/Library/Application Support/go/env, Windows %AppData%\go\env. null when there is none.
- */
-function goEnvFilePath(env, platform) {
-    const get = (key) => nonEmpty(lookupEnv({ env, platform }, key));
-    const goenv = get('GOENV');
-    if (goenv === 'off')
-        return null;
-    if (goenv !== undefined)
-        return goenv;
-    const path = pathFor(platform);
-    if (platform === 'win32') {
-        const appData = get('AppData');
-        return appData ? path.join(appData, 'go', 'env') : null;
-    }
-    const home = get('HOME');
-    if (platform === 'darwin') {
-        return home ? path.join(home, 'Library', 'Application Support', 'go', 'env') : null;
-    }
-    const xdg = get('XDG_CONFIG_HOME');
-    if (xdg !== undefined)
-        return path.isAbsolute(xdg) ? path.join(xdg, 'go', 'env') : null;
-    return home ? path.join(home, '.config', 'go', 'env') : null;
-}
-/**
- * The go env file's reader (cmd/go `readEnvFile`): a line counts only when it contains `=` and
- * starts with A–Z; the value is everything after the first `=`, verbatim; the last duplicate wins.
- */
-function parseGoEnvFile(text) {
-    const values = new Map();
-    for (const line of text.split('\n')) {
-        const eq = line.indexOf('=');
-        if (eq < 0 || !/^[A-Z]/.test(line))
-            continue;
-        values.set(line.slice(0, eq), line.slice(eq + 1));
-    }
-    return values;
-}
-/** Reads the go env file; an absent or unreadable file is the same as an empty one for Go. */
-async function readGoEnvFile(env, platform) {
-    const file = goEnvFilePath(env, platform);
-    if (file === null)
-        return new Map();
-    try {
-        return parseGoEnvFile(await readFile(file, 'utf8'));
-    }
-    catch {
-        return new Map();
-    }
-}
-/** filepath.SplitList: `:` (`;` on Windows, where double quotes group and are removed). */
-function splitGoPathList(list, platform) {
-    if (list === '')
-        return [];
-    if (platform !== 'win32')
-        return list.split(':');
-    const parts = [];
-    let current = '';
-    let quoted = false;
-    for (const ch of list) {
-        if (ch === '"')
-            quoted = !quoted;
-        else if (ch === ';' && !quoted) {
-            parts.push(current);
-            current = '';
-        }
-        else
-            current += ch;
-    }
-    parts.push(current);
-    return parts;
-}
-const EMPTY_SNAPSHOT = {
-    modules: 0,
-    files: 0,
-    bytes: 0,
-    fingerprint: (0,external_node_crypto_.createHash)('sha256').digest('hex'),
-};
-/**
- * Measures the download cache (`cache/download`): what the network delivered. The extracted
- * sources (often three times larger, 100 000+ files) are not walked: they are derived from the
- * zips, so the download cache alone tells whether the job added modules, at a fraction of the cost.
- */
-async function measureModCache(modcache) {
-    const download = `${modcache}/cache/download`;
-    const files = [];
-    await walkFiles(download, '', files);
-    files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let bytes = 0;
-    let modules = 0;
-    const modulePaths = new Set();
-    for (const file of files) {
-        hash.update(`${file.rel}\0${file.size}\n`);
-        bytes += file.size;
-        const module = modulePathOf(file.rel);
-        if (module === null)
-            continue;
-        modulePaths.add(module);
-        if (file.rel.endsWith('.zip'))
-            modules++;
-    }
-    const snapshot = { modules, files: files.length, bytes, fingerprint: hash.digest('hex') };
-    const populated = files.length > 0 || (await hasEntriesBesidesCache(modcache));
-    return { snapshot, populated, modulePaths: [...modulePaths].sort() };
-}
-/** `example.com/m/@v/v1.0.0.zip` → `example.com/m`; null for sumdb data, locks and lists. */
-function modulePathOf(rel) {
-    if (rel.startsWith('sumdb/'))
-        return null;
-    const at = rel.lastIndexOf('/@v/');
-    if (at < 0)
-        return null;
-    return /\.(zip|mod)$/.test(rel) ? rel.slice(0, at) : null;
-}
-async function walkFiles(dir, rel, out) {
-    let entries;
-    try {
-        entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
-    }
-    catch {
-        return; // a missing cache is an empty cache
-    }
-    await Promise.all(entries.map(async (entry) => {
-        const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-        const child = `${dir}/${entry.name}`;
-        if (entry.isDirectory())
-            return walkFiles(child, childRel, out);
-        if (!entry.isFile())
-            return;
-        const info = await (0,promises_namespaceObject.lstat)(child).catch(() => null);
-        if (info)
-            out.push({ rel: childRel, size: info.size });
-    }));
-}
-async function hasEntriesBesidesCache(modcache) {
-    try {
-        return (await (0,promises_namespaceObject.readdir)(modcache)).some((name) => name !== 'cache');
-    }
-    catch {
-        return false;
-    }
-}
-/** Module paths a go command writes on its own before any user step: toolchain switch, telemetry. */
-const INCIDENTAL_MODULES = (/* unused pure expression or super */ null && (['golang.org/toolchain', 'golang.org/x/telemetry']));
-/** True when the modules present were fetched by the go command for itself, not by the user. */
-function onlyIncidentalModules(modulePaths) {
-    return (modulePaths.length > 0 &&
-        modulePaths.every((m) => INCIDENTAL_MODULES.some((i) => m === i || m.startsWith(`${i}/`))));
-}
-// ---------------------------------------------------------------------------------------------
-function absoluteModCache(value, source, path) {
-    if (!path.isAbsolute(value)) {
-        throw new ModCacheLocationError(`GOMODCACHE entry is relative; must be absolute path: ${JSON.stringify(value)}`);
-    }
-    return { path: path.normalize(value), source };
-}
-/** cmd/go main.go checks every explicit GOPATH entry; empty entries are ignored (golang/go#21928). */
-function checkGoPathEntry(entry, path) {
-    if (entry === '')
-        return;
-    if (entry.startsWith('~')) {
-        throw new ModCacheLocationError(`GOPATH entry cannot start with shell metacharacter '~': ${JSON.stringify(entry)}`);
-    }
-    if (!path.isAbsolute(entry)) {
-        throw new ModCacheLocationError(`GOPATH entry is relative; must be absolute path: ${JSON.stringify(entry)}`);
-    }
-}
-function notFound() {
-    return new ModCacheLocationError('module cache not found: neither GOMODCACHE nor GOPATH is set');
-}
-function pathFor(platform) {
-    return platform === 'win32' ? win32 : posix;
-}
-/** Windows environment names are case-insensitive; a plain record from tests is not. */
-function lookupEnv(options, key) {
-    const direct = options.env[key];
-    if (direct !== undefined || options.platform !== 'win32')
-        return direct;
-    const upper = key.toUpperCase();
-    for (const [name, value] of Object.entries(options.env)) {
-        if (name.toUpperCase() === upper)
-            return value;
-    }
-    return undefined;
-}
-function nonEmpty(value) {
-    return value === undefined || value === '' ? undefined : value;
-}
-
-;// CONCATENATED MODULE: ./src/cache/types.ts
-/**
- * Types shared by the GOMODCACHE cache phases (restore in the main step, save in the post step)
- * and the seam to the cache service. Nothing here imports @actions/*: the GitHub implementation
- * of CacheApi lives in src/platform/github-cache.ts, tests inject fakes.
- */
-/** A thrown value that @actions/cache raises for invalid keys or paths: a bug, never swallowed. */
-function isValidationError(error) {
-    return error instanceof Error && error.name === 'ValidationError';
-}
-
-;// CONCATENATED MODULE: ./src/cache/save.ts
-/**
- * Post-step half of the GOMODCACHE cache: save only what is worth saving — not after an exact
- * hit (entries are immutable), not an unchanged or empty cache (genealogix/glx#587 saved 7 KiB
- * of nothing), not after a failed job — and measure what the job added, for the summary.
- * Service failures are warnings; a ValidationError is a bug and is rethrown. Nothing here
- * starts a timer or a background task, so the post orchestrator can exit right after.
- */
-
-
-
-
-
-async function saveModCache(settings, deps) {
-    const { platform } = deps;
-    if (!settings.enabled)
-        return skip('disabled', 'Go module cache disabled (`cache: false`).');
-    const state = parseCacheState(platform.getState(STATE.cache));
-    if (state === null) {
-        if (!deps.cache.isAvailable()) {
-            return skip('unavailable', 'Go module cache not saved: the runner offers no cache service.');
-        }
-        return skip('no-state', 'Go module cache not saved: the main step did not restore it.');
-    }
-    const final = (await measureModCache(state.path)).snapshot;
-    const added = growth(state.baseline, final);
-    const result = (reason, message, saved = false) => ({
-        saved,
-        reason,
-        message,
-        key: state.primaryKey,
-        added,
-        final,
-    });
-    const log = (r, level = 'info') => {
-        platform[level](r.message);
-        return r;
-    };
-    const addedText = describeGrowth(added);
-    if (settings.jobStatus !== undefined && settings.jobStatus !== 'success') {
-        return log(result('job-failed', `Go module cache not saved: the job did not succeed (${settings.jobStatus}); ${addedText}.`));
-    }
-    if (state.outcome === 'exact-hit') {
-        return log(result('exact-hit', `Go module cache not saved: ${state.primaryKey} was restored exactly and cache entries cannot be replaced; ${addedText}.`));
-    }
-    if (state.outcome === 'skipped-populated') {
-        return log(result('prepopulated', `Go module cache not saved: the module cache was populated by something else before this job's restore; ${addedText}.`));
-    }
-    if (final.files === 0) {
-        return log(result('empty', 'Go module cache not saved: it is empty (no go command downloaded modules).'));
-    }
-    if (final.fingerprint === state.baseline.fingerprint) {
-        return log(result('unchanged', 'Go module cache not saved: unchanged since the restore.'));
-    }
-    if (!deps.cache.isAvailable()) {
-        return log(result('unavailable', `Go module cache not saved: the runner offers no cache service; ${addedText}.`));
-    }
-    try {
-        const id = await deps.cache.save({ paths: [state.path], key: state.primaryKey });
-        if (id === -1) {
-            // Another job saving the same key first is normal (matrix jobs); the library has already
-            // logged any message the service gave.
-            return log(result('not-stored', `Go module cache not saved: the cache service did not store ${state.primaryKey} (another job may have saved it first); ${addedText}.`));
-        }
-        return log(result('saved', `Go module cache saved as ${state.primaryKey} (${count(final.modules, 'module')}, ${format_formatBytes(final.bytes)}); ${addedText}.`, true));
-    }
-    catch (error) {
-        if (isValidationError(error))
-            throw error;
-        return log(result('failed', `Go module cache not saved: ${oneLine(error)}`), 'warning');
-    }
-    function skip(reason, message) {
-        platform.info(message);
-        return { saved: false, reason, message, key: null, added: null, final: null };
-    }
-}
-/** Reads the main step's JSON state; null when absent or not ours (never throws on bad input). */
-function parseCacheState(raw) {
-    if (!raw)
-        return null;
-    let value;
-    try {
-        value = JSON.parse(raw);
-    }
-    catch {
-        return null;
-    }
-    if (!isRecord(value) || value.schema !== 1)
-        return null;
-    const { path, primaryKey, outcome, baseline } = value;
-    if (typeof path !== 'string' || typeof primaryKey !== 'string')
-        return null;
-    if (typeof outcome !== 'string' || !isSnapshot(baseline))
-        return null;
-    return value;
-}
-function growth(before, after) {
-    return {
-        modules: Math.max(after.modules - before.modules, 0),
-        files: Math.max(after.files - before.files, 0),
-        bytes: Math.max(after.bytes - before.bytes, 0),
-    };
-}
-function describeGrowth(added) {
-    if (added.files === 0)
-        return 'the job added nothing to the module cache';
-    return `the job added ${count(added.modules, 'module')} (${format_formatBytes(added.bytes)}) to the module cache`;
-}
-function isSnapshot(value) {
-    return (isRecord(value) &&
-        typeof value.modules === 'number' &&
-        typeof value.files === 'number' &&
-        typeof value.bytes === 'number' &&
-        typeof value.fingerprint === 'string');
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -101917,11 +101917,11 @@ function installProcessHandlers(redactor, report) {
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrators/save.ts
+
 /**
  * The GitHub Action's post step: remove credentials we added, save the module cache when it
  * changed, and append what the cache did to the job summary. Never fails the job for the cache.
  */
-
 
 
 
