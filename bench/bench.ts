@@ -20,17 +20,8 @@ import {
 } from '../test/simulator/index.js';
 import { type Route, type RouteResult, makeRoute, routeMedian, timeRoutes } from './download.js';
 import { type ChsrcSample, type NrmSample, type PeerPick, chsrcPick, nrmPick } from './peers.js';
-import {
-  MAX_MIRRORS,
-  type OurRun,
-  PROBE_TIMEOUT_MS,
-  type ProbeSetup,
-  candidatesFor,
-  detectGoVersion,
-  firstChoice,
-  probeSetup,
-  runOurs,
-} from './probe.js';
+import type { ProbeOutcome } from './probe-protocol.js';
+import { MAX_MIRRORS, PROBE_TIMEOUT_MS, ProbeHost, detectGoVersion, sourceRoot } from './probe.js';
 import {
   DEFAULT_MIRROR,
   SCENARIOS,
@@ -90,12 +81,13 @@ interface TargetResult {
 interface ScenarioResult {
   readonly scenario: string;
   readonly ours: {
-    readonly goproxy: string;
-    readonly gosumdb: string;
-    readonly probeWallMs: readonly number[];
-    readonly aloneWallMs: readonly number[];
+    readonly goproxy: string | null;
+    readonly gosumdb: string | null;
+    /** Wall time per run (ms), or `hung` / `error`. */
+    readonly probe: readonly (number | string)[];
+    readonly alone: readonly (number | string)[];
     readonly picks: readonly string[];
-    readonly earlyStop: boolean;
+    readonly earlyStop: boolean | null;
   };
   readonly nrm: string | null;
   readonly chsrc: string | null;
@@ -112,20 +104,26 @@ async function main(): Promise<void> {
   const scenarios = SCENARIOS.filter((s) => !args.only || args.only.includes(s.name));
   const goVersion = await detectGoVersion();
   const started = performance.now();
+  const srcRoot = sourceRoot();
 
   log('go-proxy-setup benchmark — loopback mirror simulator, real go command');
   log(
     `${goVersion ?? 'go (version unknown)'} · probe: timeout ${PROBE_TIMEOUT_MS / 1000} s, max-mirrors ${MAX_MIRRORS}, fallback direct · downloads: median of ${args.runs}, fresh GOPATH/GOMODCACHE/GOCACHE per run, no go.sum`,
   );
   log(
+    `Probed sources: ${srcRoot}${process.env.GPS_BENCH_SRC ? "  (GPS_BENCH_SRC: NOT this repository's src/)" : ''}`,
+  );
+  log(
     `Targets: probe ≤ ${PROBE_VS_ALONE_MAX}× the chosen mirror alone and < ${ms(PROBE_WALL_MAX_MS)} (standard); our download ≤ ${DOWNLOAD_VS_ORACLE_MAX.toFixed(2)}× the oracle (every scenario).`,
   );
 
+  const host = new ProbeHost(srcRoot);
   const results: ScenarioResult[] = [];
-  let warmedUp = false;
-  for (const scenario of scenarios) {
-    results.push(await runScenario(scenario, goVersion, args.runs, !warmedUp));
-    warmedUp = true;
+  try {
+    for (const scenario of scenarios)
+      results.push(await runScenario(scenario, goVersion, args.runs, host));
+  } finally {
+    await host.close();
   }
 
   printSummary(results, performance.now() - started);
@@ -139,7 +137,7 @@ async function runScenario(
   scenario: Scenario,
   goVersion: string | null,
   runs: number,
-  warmUp: boolean,
+  host: ProbeHost,
 ): Promise<ScenarioResult> {
   progress(`[${scenario.name}] starting the simulator…`);
   const sim = await startSimulator({
@@ -149,7 +147,7 @@ async function runScenario(
   });
   const home = await mkdtemp(join(tmpdir(), 'gps-bench-home-'));
   try {
-    return await measureScenario(scenario, sim, home, goVersion, runs, warmUp);
+    return await measureScenario(scenario, sim, home, goVersion, runs, host);
   } finally {
     await sim.close();
     await rm(home, { recursive: true, force: true });
@@ -162,7 +160,7 @@ async function measureScenario(
   home: string,
   goVersion: string | null,
   runs: number,
-  warmUp: boolean,
+  host: ProbeHost,
 ): Promise<ScenarioResult> {
   const names = sim.mirrorNames;
   const urlOf = (name: string) => sim.url(name).replace(/\/+$/, '');
@@ -174,11 +172,14 @@ async function measureScenario(
   );
   const consumerDir = await writeConsumerModule(join(home, 'consumer'), sim.corpus, { modules });
   const goModText = await readFile(join(consumerDir, 'go.mod'), 'utf8');
-  const setup: ProbeSetup = probeSetup(goModText, sim.sumdb.gosumdb, goVersion, {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    SSL_CERT_FILE: sim.caFile,
-  });
+  const probeEnv = { PATH: process.env.PATH ?? '', HOME: home, SSL_CERT_FILE: sim.caFile };
+  const request = {
+    mirrors: names.map(urlOf),
+    goModText,
+    gosumdb: sim.sumdb.gosumdb,
+    goVersion,
+    env: probeEnv,
+  };
 
   log('');
   log(`━━ ${scenario.name}: ${scenario.title}`);
@@ -186,65 +187,71 @@ async function measureScenario(
   log(
     `   checksum database: ${scenario.sumdb.latencyMs ?? 0} ms away · corpus: ${modules.map((m) => `${m.path}@${m.version}`).join(', ')}`,
   );
-  log(
-    `   probe modules (chosen from go.mod as the action does): ${setup.modules.map((m) => `${m.path}@${m.version}`).join(', ')}`,
-  );
 
-  // ---- (a) our probe, full fleet and chosen mirror alone, interleaved ----
+  // ---- (a) our probe: full fleet and the chosen mirror alone, interleaved ----
   progress(`[${scenario.name}] probing…`);
-  const allCandidates = candidatesFor(names.map(urlOf));
-  if (warmUp) await runOurs(setup, allCandidates); // JIT and module loading, not measured
-  const full: OurRun[] = [];
-  const alone: OurRun[] = [];
-  const firstRun = await runOurs(setup, allCandidates);
-  full.push(firstRun);
-  const chosen = firstChoice(firstRun.selection);
-  const aloneCandidates = chosen ? candidatesFor([chosen.url]) : [];
-  if (chosen) alone.push(await runOurs(setup, aloneCandidates));
-  for (let i = 1; i < PROBE_REPEATS; i++) {
-    full.push(await runOurs(setup, allCandidates));
-    if (chosen) alone.push(await runOurs(setup, aloneCandidates));
+  const full: ProbeOutcome[] = [];
+  const alone: ProbeOutcome[] = [];
+  let chosenUrl: string | null = null;
+  for (let i = 0; i < PROBE_REPEATS; i++) {
+    const outcome = await host.run(request);
+    full.push(outcome);
+    // A probe that hung or threw is reported once, not repeated.
+    if (outcome.kind !== 'done') break;
+    chosenUrl ??= outcome.firstChoice;
+    if (chosenUrl && !alone.some((a) => a.kind !== 'done'))
+      alone.push(await host.run({ ...request, mirrors: [chosenUrl] }));
   }
-  const settings = firstRun.selection.settings;
-  const fullWall = median(full.map((r) => r.wallMs));
-  const aloneWall = median(alone.map((r) => r.wallMs));
-  const picks = full.map((r) => display(r.selection.settings.GOPROXY));
+  const done = full.filter((o): o is Done => o.kind === 'done');
+  const first = done[0] ?? null;
+  const settings = first?.settings ?? null;
+  const fullWall = full.every((o) => o.kind === 'done') ? median(done.map((o) => o.wallMs)) : null;
+  const aloneWall =
+    alone.length > 0 && alone.every((o) => o.kind === 'done')
+      ? median(alone.map((o) => (o as Done).wallMs))
+      : null;
+  const picks = done.map((o) => display(o.settings.GOPROXY));
 
+  log(
+    `   probe modules (chosen from go.mod as the action does): ${first?.probeModules.join(', ') ?? '–'}`,
+  );
   log('');
-  log('   Our probe (runProbe + selectSettings):');
-  log(`     chose   GOPROXY=${display(settings.GOPROXY)}  GOSUMDB=${display(settings.GOSUMDB)}`);
+  log('   Our probe (runProbe + selectSettings, in a worker thread):');
+  if (settings)
+    log(`     chose   GOPROXY=${display(settings.GOPROXY)}  GOSUMDB=${display(settings.GOSUMDB)}`);
   if (new Set(picks).size > 1) log(`     (choices differed between runs: ${picks.join(' / ')})`);
+  if (first) {
+    log(
+      `     mirrors ${first.mirrors
+        .map((m) => {
+          const what = m.usable
+            ? `TTFB ${ms(m.ttfbMs)}${m.throughputBytesPerSec !== null ? `, ${rate(m.throughputBytesPerSec)}` : ''}`
+            : m.skipped !== null
+              ? 'not finished'
+              : `${m.failure ?? 'failed'}`;
+          return `${display(m.url)} ${m.verdict} (${what})`;
+        })
+        .join(' · ')}`,
+    );
+  }
+  const describeRuns = (outcomes: readonly ProbeOutcome[]) =>
+    outcomes.map((o) => (o.kind === 'done' ? ms(o.wallMs) : o.kind.toUpperCase())).join(' / ');
   log(
-    `     mirrors ${firstRun.run.mirrors
-      .map((m) => {
-        const name = display(m.candidate.url);
-        const verdict = firstRun.selection.assessments.find(
-          (a) => a.probe.candidate.url === m.candidate.url,
-        );
-        const what = m.usable
-          ? `TTFB ${ms(m.median.ttfbMs)}${m.throughputBytesPerSec !== null ? ` ${rate(m.throughputBytesPerSec)}` : ''}`
-          : m.skipped !== null
-            ? 'skipped'
-            : `failed ${m.failure?.code ?? ''}`;
-        return `${name} ${verdict?.verdict ?? '?'} (${what})`;
-      })
-      .join(' · ')}`,
-  );
-  log(
-    table([
-      ['', 'median', 'runs'],
+    table(
       [
-        'full fleet',
-        ms(fullWall),
-        `${full.map((r) => ms(r.wallMs)).join(' / ')}${firstRun.run.earlyStop ? '  (early stop)' : ''}${firstRun.run.deadlineHit ? '  (DEADLINE HIT)' : ''}`,
+        ['', 'median', 'runs'],
+        [
+          'full fleet',
+          ms(fullWall),
+          `${describeRuns(full)}${first?.earlyStop ? '  (early stop)' : ''}${first?.deadlineHit ? '  (DEADLINE HIT)' : ''}`,
+        ],
+        [`${chosenUrl ? display(chosenUrl) : '(none)'} alone`, ms(aloneWall), describeRuns(alone)],
       ],
-      [
-        `${chosen ? display(chosen.url) : '(none)'} alone`,
-        ms(aloneWall),
-        alone.map((r) => ms(r.wallMs)).join(' / '),
-      ],
-    ], '     '),
+      '     ',
+    ),
   );
+  for (const o of [...full, ...alone])
+    if (o.kind !== 'done') log(`     ${o.kind.toUpperCase()}: ${o.message}`);
 
   const targets: TargetResult[] = [];
   if (scenario.probeTargets) {
@@ -252,13 +259,14 @@ async function measureScenario(
     targets.push({
       scenario: scenario.name,
       target: `probe ≤ ${PROBE_VS_ALONE_MAX}× chosen mirror alone`,
-      value: `${times(r)} (${ms(fullWall)} vs ${ms(aloneWall)})`,
+      value:
+        r === null ? 'probe did not complete' : `${times(r)} (${ms(fullWall)} vs ${ms(aloneWall)})`,
       pass: r !== null && r <= PROBE_VS_ALONE_MAX,
     });
     targets.push({
       scenario: scenario.name,
       target: `probe < ${ms(PROBE_WALL_MAX_MS)}`,
-      value: ms(fullWall),
+      value: fullWall === null ? 'probe did not complete' : ms(fullWall),
       pass: fullWall !== null && fullWall < PROBE_WALL_MAX_MS,
     });
   }
@@ -266,13 +274,15 @@ async function measureScenario(
   // ---- peers ----
   progress(`[${scenario.name}] nrm and chsrc…`);
   const peerMirrors = names.map((name) => ({ name, url: urlOf(name) }));
-  const nrm = await nrmPick(peerMirrors, `${HELLO}/@v/list`, sim.caPem);
+  const warmUpUrl = `${sim.sumdb.url}/latest`;
+  const nrm = await nrmPick(peerMirrors, `${HELLO}/@v/list`, sim.caPem, warmUpUrl);
   const bigModule = modules.find((m) => m.path === BIG)!;
   const chsrc = await chsrcPick(
     peerMirrors,
     `${BIG}/@v/${bigModule.escapedVersion}.zip`,
     sim.caPem,
     [DEFAULT_MIRROR],
+    warmUpUrl,
   );
   log('');
   printNrm(nrm);
@@ -285,12 +295,18 @@ async function measureScenario(
     single.set(profile.name, makeRoute(`${urlOf(profile.name)},direct`, sim.sumdb.gosumdb));
   }
   const extra: Record<string, string> = {};
-  if (settings.GONOPROXY) extra.GONOPROXY = settings.GONOPROXY;
-  if (settings.GONOSUMDB) extra.GONOSUMDB = settings.GONOSUMDB;
-  const ours = makeRoute(settings.GOPROXY, settings.GOSUMDB, extra);
-  const mustRepeat = new Set<string>([ours.key, single.get(DEFAULT_MIRROR)!.key]);
-  for (const pick of [nrm.pick, chsrc.pick]) if (pick && single.has(pick)) mustRepeat.add(single.get(pick)!.key);
-  const routes = [ours, ...[...single.values()].filter((r) => r.key !== ours.key)];
+  if (settings?.GONOPROXY) extra.GONOPROXY = settings.GONOPROXY;
+  if (settings?.GONOSUMDB) extra.GONOSUMDB = settings.GONOSUMDB;
+  // No settings (the probe hung): nothing of ours to download with.
+  const ours = settings ? makeRoute(settings.GOPROXY, settings.GOSUMDB, extra) : null;
+  const mustRepeat = new Set<string>([single.get(DEFAULT_MIRROR)!.key]);
+  if (ours) mustRepeat.add(ours.key);
+  for (const pick of [nrm.pick, chsrc.pick])
+    if (pick && single.has(pick)) mustRepeat.add(single.get(pick)!.key);
+  const routes = [
+    ...(ours ? [ours] : []),
+    ...[...single.values()].filter((r) => r.key !== ours?.key),
+  ];
 
   progress(`[${scenario.name}] go mod download through ${routes.length} routes…`);
   const timed = await timeRoutes(sim, modules, routes, {
@@ -311,7 +327,12 @@ async function measureScenario(
       oracleName = name;
     }
   }
-  const oursResult = timed.get(ours.key)!;
+  const oursResult: RouteResult = ours
+    ? timed.get(ours.key)!
+    : {
+        route: makeRoute('(no settings: the probe did not complete)', ''),
+        runs: [{ ms: 0, ok: false, error: 'the probe did not complete' }],
+      };
   const oursMs = routeMedian(oursResult);
 
   log('');
@@ -326,7 +347,10 @@ async function measureScenario(
       failed ? 'FAILED' : ms(m),
       failed ? '–' : times(ratio(m, oracleMs)),
       failed
-        ? `${result.runs.filter((r) => !r.ok).length}/${result.runs.length} failed: ${display(failed.error ?? '')}`.slice(0, 90)
+        ? `${result.runs.filter((r) => !r.ok).length}/${result.runs.length} failed: ${display(failed.error ?? '')}`.slice(
+            0,
+            90,
+          )
         : `${result.runs.map((r) => ms(r.ms)).join(' / ')}${result.runs.length < runs ? '  (1 run: out of contention)' : ''}`,
     ]);
   };
@@ -340,7 +364,14 @@ async function measureScenario(
     row(`  ${name} alone`, timed.get(route.key)!);
   }
   for (const profile of scenario.mirrors)
-    if (neverAnswers(profile)) rows.push([`  ${profile.name} alone`, '', 'not run', '', 'blackholed: go would wait for its timeout']);
+    if (neverAnswers(profile))
+      rows.push([
+        `  ${profile.name} alone`,
+        '',
+        'not run',
+        '',
+        'blackholed: go would wait for its timeout',
+      ]);
   log(table(rows, '     '));
 
   const dr = ratio(oursMs, oracleMs);
@@ -357,8 +388,8 @@ async function measureScenario(
   for (const t of targets) log(`   ${t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.value}`);
 
   const downloads: ScenarioResult['downloads'] = {};
-  for (const [label, route] of [['ours', ours] as const, ...[...single].map(([n, r]) => [n, r] as const)]) {
-    const result = timed.get(route.key)!;
+  for (const [label, route] of [['ours', oursResult.route] as const, ...single]) {
+    const result = timed.get(route.key) ?? oursResult;
     downloads[label] = {
       runsMs: result.runs.map((r) => Math.round(r.ms)),
       ok: result.runs.every((r) => r.ok),
@@ -368,12 +399,12 @@ async function measureScenario(
   return {
     scenario: scenario.name,
     ours: {
-      goproxy: display(settings.GOPROXY),
-      gosumdb: display(settings.GOSUMDB),
-      probeWallMs: full.map((r) => Math.round(r.wallMs)),
-      aloneWallMs: alone.map((r) => Math.round(r.wallMs)),
+      goproxy: settings ? display(settings.GOPROXY) : null,
+      gosumdb: settings ? display(settings.GOSUMDB) : null,
+      probe: full.map((o) => (o.kind === 'done' ? Math.round(o.wallMs) : o.kind)),
+      alone: alone.map((o) => (o.kind === 'done' ? Math.round(o.wallMs) : o.kind)),
       picks,
-      earlyStop: firstRun.run.earlyStop,
+      earlyStop: first?.earlyStop ?? null,
     },
     nrm: nrm.pick,
     chsrc: chsrc.pick,
@@ -384,7 +415,11 @@ async function measureScenario(
 
   function pickResult(pick: string | null): RouteResult {
     const route = pick ? single.get(pick) : undefined;
-    if (!route) return { route: makeRoute('(nothing picked)', ''), runs: [{ ms: 0, ok: false, error: 'no mirror qualified' }] };
+    if (!route)
+      return {
+        route: makeRoute('(nothing picked)', ''),
+        runs: [{ ms: 0, ok: false, error: 'no mirror qualified' }],
+      };
     return timed.get(route.key)!;
   }
 }
@@ -395,7 +430,10 @@ function printNrm(nrm: PeerPick<NrmSample>): void {
   );
   log(
     `         ${nrm.samples
-      .map((s) => `${s.name} ${s.isTimeout ? 'timeout' : s.success ? `${s.timeMs} ms` : `${s.timeMs} ms (${s.status ?? 'error'})`}`)
+      .map(
+        (s) =>
+          `${s.name} ${s.isTimeout ? 'timeout' : s.success ? `${s.timeMs} ms` : `${s.timeMs} ms (${s.status ?? 'error'})`}`,
+      )
       .join(' · ')}`,
   );
 }
@@ -415,10 +453,14 @@ function printChsrc(chsrc: PeerPick<ChsrcSample>): void {
   );
   const picked = chsrc.samples.find((s) => s.name === chsrc.pick);
   if (picked && picked.httpCode !== 200)
-    log(`         note: chsrc picked a mirror that answered HTTP ${picked.httpCode}: it counts error pages as speed`);
+    log(
+      `         note: chsrc picked a mirror that answered HTTP ${picked.httpCode}: it counts error pages as speed`,
+    );
 }
 
 /** Replaces simulator URLs with mirror names and the database key with `<db>`, for short lines. */
+type Done = Extract<ProbeOutcome, { kind: 'done' }>;
+
 function displayer(sim: Simulator): (text: string) => string {
   const pairs: [string, string][] = sim.mirrorNames.map((n) => [sim.url(n).replace(/\/+$/, ''), n]);
   pairs.push([sim.sumdb.url, 'sumdb']);
@@ -435,7 +477,7 @@ function printSummary(results: readonly ScenarioResult[], totalMs: number): void
   log('━━ Summary');
   const rows: string[][] = [['scenario', 'ours', 'oracle', 'nrm', 'chsrc', 'target', 'result', '']];
   for (const r of results) {
-    const med = (key: string | null) => (key ? r.downloads[key]?.medianMs ?? null : null);
+    const med = (key: string | null) => (key ? (r.downloads[key]?.medianMs ?? null) : null);
     const oracleMs = med(r.oracle);
     const cell = (key: string | null) => {
       if (!key) return '–';
@@ -473,7 +515,9 @@ main().then(
     process.exitCode = 0;
   },
   (error: unknown) => {
-    console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    console.error(
+      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     process.exitCode = 1;
   },
 );

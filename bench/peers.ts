@@ -12,7 +12,6 @@
  * printed but not used, so any body counts, a 403 page included; the highest bytes/s wins.
  * chsrc has no test URL for proxy.golang.org (score −1, chsrc#289), so the default never wins.
  */
-import { rootCertificates } from 'node:tls';
 import { Agent, fetch } from 'undici';
 
 export interface PeerMirror {
@@ -39,8 +38,25 @@ export interface PeerPick<S> {
 const NRM_TIMEOUT_MS = 5000;
 const CHSRC_MAX_TIME_MS = 8000;
 
+/** Trusts the simulator's CA only: parsing the whole root store per agent would bill nrm for our setup. */
 function agentTrusting(caPem: string): Agent {
-  return new Agent({ connect: { ca: [...rootCertificates, caPem] } });
+  return new Agent({ connect: { ca: caPem } });
+}
+
+/**
+ * One unmeasured fetch first: undici's fetch loads lazily, and its first call would be charged to
+ * whichever mirror happens to go first.
+ */
+async function warmUpFetch(url: string, caPem: string): Promise<void> {
+  const agent = agentTrusting(caPem);
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5000), dispatcher: agent });
+    await response.arrayBuffer();
+  } catch {
+    // Only the warm-up.
+  } finally {
+    await agent.destroy();
+  }
 }
 
 /** nrm's `test`: concurrent single GETs of a small document (`<module>/@v/list`). */
@@ -48,7 +64,9 @@ export async function nrmPick(
   mirrors: readonly PeerMirror[],
   documentPath: string,
   caPem: string,
+  warmUpUrl: string,
 ): Promise<PeerPick<NrmSample>> {
+  await warmUpFetch(warmUpUrl, caPem);
   const agent = agentTrusting(caPem);
   const started = performance.now();
   try {
@@ -100,7 +118,9 @@ export async function chsrcPick(
   filePath: string,
   caPem: string,
   unmeasured: readonly string[],
+  warmUpUrl: string,
 ): Promise<PeerPick<ChsrcSample>> {
+  await warmUpFetch(warmUpUrl, caPem);
   const started = performance.now();
   const samples: ChsrcSample[] = [];
   for (const mirror of mirrors) {
@@ -127,7 +147,11 @@ export async function chsrcPick(
 }
 
 /** `curl -qsL -m 8 -o /dev/null -w '%{http_code} %{speed_download}'`, on a fresh connection. */
-async function curlSpeed(mirror: PeerMirror, filePath: string, caPem: string): Promise<ChsrcSample> {
+async function curlSpeed(
+  mirror: PeerMirror,
+  filePath: string,
+  caPem: string,
+): Promise<ChsrcSample> {
   const agent = agentTrusting(caPem);
   const signal = AbortSignal.timeout(CHSRC_MAX_TIME_MS);
   const start = performance.now();

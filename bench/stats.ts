@@ -39,7 +39,10 @@ export function table(rows: readonly (readonly string[])[], indent = '  '): stri
     });
   return rows
     .map((row) =>
-      (indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).trimEnd(),
+      (
+        indent +
+        row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')
+      ).trimEnd(),
     )
     .join('\n');
 }

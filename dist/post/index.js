@@ -38243,7 +38243,7 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6546:
+/***/ 914:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38497,6 +38497,135 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/goenv/envfile.ts
+/**
+ * The user's go env file (`go env -w`), as pure text functions that reproduce cmd/go:
+ * `initEnvCache` (reading, src/cmd/go/internal/cfg/cfg.go), `updateEnvFile` and `lineToKey`
+ * (writing, src/cmd/go/internal/envcmd/env.go), and `cfg.EnvFile` + `os.UserConfigDir` (location).
+ */
+
+
+/**
+ * Values the go command reads from the file: lines with '=' whose first byte is A–Z; the value is
+ * everything after the first '=', verbatim (a trailing CR included); the last duplicate wins.
+ */
+function envfile_readEnvFile(text) {
+    const values = new Map();
+    for (const line of text.split('\n')) {
+        const eq = line.indexOf('=');
+        if (eq < 0 || line.length === 0 || line[0] < 'A' || line[0] > 'Z')
+            continue;
+        values.set(line.slice(0, eq), line.slice(eq + 1));
+    }
+    return values;
+}
+/** cmd/go's lineToKey: the text before the first '=', or '' (comment, blank, '#' in the key, no '='). */
+function lineToKey(line) {
+    const eq = line.indexOf('=');
+    if (eq < 0 || line.slice(0, eq).includes('#'))
+        return '';
+    return line.slice(0, eq);
+}
+/** Whether `go env -u key` would find a line to blank. */
+function envFileHasKey(text, key) {
+    return splitLines(text).some((line) => lineToKey(line) === key);
+}
+/** strings.SplitAfter(data, "\n") with an empty last piece dropped or a final newline added, as updateEnvFile does. */
+function splitLines(text) {
+    const lines = [];
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        lines.push(text.slice(start, nl + 1));
+        start = nl + 1;
+    }
+    if (start < text.length)
+        lines.push(`${text.slice(start)}\n`);
+    return lines;
+}
+/**
+ * The file `go env -w KEY=VALUE…` (add) or `go env -u KEY…` (del) leaves behind: duplicates
+ * removed except the last, existing keys replaced in place, new keys appended, unset keys
+ * blanked, then every run of KEY=VALUE lines sorted by key. `text` is '' for a missing file (note
+ * that `go env -u` fails when the file does not exist; `-w` creates it).
+ */
+function updateEnvFile(text, add, del = []) {
+    const lines = splitLines(text);
+    // Delete all but the last copy of a key: the last one is the one that takes effect.
+    const prev = new Map();
+    lines.forEach((line, index) => {
+        const key = lineToKey(line);
+        if (key === '')
+            return;
+        const earlier = prev.get(key);
+        if (earlier !== undefined)
+            lines[earlier] = '';
+        prev.set(key, index);
+    });
+    for (const [key, value] of Object.entries(add)) {
+        const at = prev.get(key);
+        if (at !== undefined)
+            lines[at] = `${key}=${value}\n`;
+        else
+            lines.push(`${key}=${value}\n`);
+    }
+    for (const key of del) {
+        const at = prev.get(key);
+        if (at !== undefined)
+            lines[at] = '';
+    }
+    // Sort runs of KEY=VALUE lines; comments, blank or invalid lines (and blanked ones) end a run.
+    let start = 0;
+    for (let i = 0; i <= lines.length; i++) {
+        if (i === lines.length || lineToKey(lines[i]) === '') {
+            const run = lines
+                .slice(start, i)
+                .sort((a, b) => compareGoStrings(lineToKey(a), lineToKey(b)));
+            lines.splice(start, run.length, ...run);
+            start = i + 1;
+        }
+    }
+    return lines.join('');
+}
+/** `cfg.EnvFile()`: $GOENV, else os.UserConfigDir()/go/env, per the OS of the go command. */
+function envfile_goEnvFilePath(env, platform) {
+    const get = (name) => lookupEnv(env, name, platform === 'win32');
+    const goenv = get('GOENV');
+    if (goenv !== '')
+        return goenv === 'off' ? { path: null, reason: 'GOENV=off' } : { path: goenv };
+    switch (platform) {
+        case 'win32': {
+            const appData = get('AppData');
+            if (appData === '')
+                return { path: null, reason: '%AppData% is not defined' };
+            return { path: win32.join(appData, 'go/env') };
+        }
+        case 'darwin': {
+            const home = get('HOME');
+            if (home === '')
+                return { path: null, reason: '$HOME is not defined' };
+            return { path: posix.join(`${home}/Library/Application Support`, 'go/env') };
+        }
+        default: {
+            let dir = get('XDG_CONFIG_HOME');
+            if (dir === '') {
+                const home = get('HOME');
+                if (home === '')
+                    return { path: null, reason: 'neither $XDG_CONFIG_HOME nor $HOME are defined' };
+                dir = `${home}/.config`;
+            }
+            return { path: posix.join(dir, 'go/env') };
+        }
+    }
+}
+/** Windows environment names are case-insensitive; elsewhere exact. Empty counts as unset. */
+function lookupEnv(env, name, caseInsensitive) {
+    const exact = env[name];
+    if (exact !== undefined || !caseInsensitive)
+        return exact ?? '';
+    const key = Object.keys(env).find((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined ? '' : (env[key] ?? '');
+}
+
 ;// CONCATENATED MODULE: ./src/cache/modcache.ts
 /**
  * Where the go command keeps its module cache, computed the way cmd/go does (Go 1.19
@@ -38514,13 +38643,14 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
 /** The module cache cannot be used: Go itself would refuse it with this message. */
 class ModCacheLocationError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'ModCacheLocationError';
 }
 function locateModCache(options) {
     const path = pathFor(options.platform);
-    const fromEnv = (key) => nonEmpty(lookupEnv(options, key));
+    const fromEnv = (key) => nonEmpty(modcache_lookupEnv(options, key));
     const fromFile = (key) => nonEmpty(options.envFile?.get(key));
     const gomodcache = fromEnv('GOMODCACHE') ?? fromFile('GOMODCACHE');
     if (gomodcache !== undefined) {
@@ -38539,59 +38669,19 @@ function locateModCache(options) {
             throw notFound();
         return absoluteModCache(path.join(first, 'pkg', 'mod'), source, path);
     }
-    const home = nonEmpty(lookupEnv(options, options.platform === 'win32' ? 'USERPROFILE' : 'HOME'));
+    const home = nonEmpty(modcache_lookupEnv(options, options.platform === 'win32' ? 'USERPROFILE' : 'HOME'));
     if (home === undefined)
         throw notFound();
     // A relative HOME gives a relative default that cmd/go rejects with the GOMODCACHE message.
     return absoluteModCache(path.join(home, 'go', 'pkg', 'mod'), 'default GOPATH', path);
 }
-/**
- * Path of the file `go env -w` writes (cmd/go `cfg.EnvFile`, `os.UserConfigDir`): $GOENV unless
- * `off`; else Linux $XDG_CONFIG_HOME/go/env or $HOME/.config/go/env, macOS
- * $HOME/Library/Application Support/go/env, Windows %AppData%\go\env. null when there is none.
- */
-function goEnvFilePath(env, platform) {
-    const get = (key) => nonEmpty(lookupEnv({ env, platform }, key));
-    const goenv = get('GOENV');
-    if (goenv === 'off')
-        return null;
-    if (goenv !== undefined)
-        return goenv;
-    const path = pathFor(platform);
-    if (platform === 'win32') {
-        const appData = get('AppData');
-        return appData ? path.join(appData, 'go', 'env') : null;
-    }
-    const home = get('HOME');
-    if (platform === 'darwin') {
-        return home ? path.join(home, 'Library', 'Application Support', 'go', 'env') : null;
-    }
-    const xdg = get('XDG_CONFIG_HOME');
-    if (xdg !== undefined)
-        return path.isAbsolute(xdg) ? path.join(xdg, 'go', 'env') : null;
-    return home ? path.join(home, '.config', 'go', 'env') : null;
-}
-/**
- * The go env file's reader (cmd/go `readEnvFile`): a line counts only when it contains `=` and
- * starts with A–Z; the value is everything after the first `=`, verbatim; the last duplicate wins.
- */
-function parseGoEnvFile(text) {
-    const values = new Map();
-    for (const line of text.split('\n')) {
-        const eq = line.indexOf('=');
-        if (eq < 0 || !/^[A-Z]/.test(line))
-            continue;
-        values.set(line.slice(0, eq), line.slice(eq + 1));
-    }
-    return values;
-}
 /** Reads the go env file; an absent or unreadable file is the same as an empty one for Go. */
 async function readGoEnvFile(env, platform) {
-    const file = goEnvFilePath(env, platform);
-    if (file === null)
+    const location = goEnvFilePath(env, platform);
+    if (location.path === null)
         return new Map();
     try {
-        return parseGoEnvFile(await readFile(file, 'utf8'));
+        return readEnvFile(await readFile(location.path, 'utf8'));
     }
     catch {
         return new Map();
@@ -38722,7 +38812,7 @@ function pathFor(platform) {
     return platform === 'win32' ? win32 : posix;
 }
 /** Windows environment names are case-insensitive; a plain record from tests is not. */
-function lookupEnv(options, key) {
+function modcache_lookupEnv(options, key) {
     const direct = options.env[key];
     if (direct !== undefined || options.platform !== 'win32')
         return direct;
@@ -38764,65 +38854,82 @@ function isValidationError(error) {
 async function saveModCache(settings, deps) {
     const { platform } = deps;
     if (!settings.enabled)
-        return skip('disabled', 'Go module cache disabled (`cache: false`).');
+        return skipped(platform, 'disabled', 'Go module cache disabled (`cache: false`).');
     const state = parseCacheState(platform.getState(STATE.cache));
     if (state === null) {
         if (!deps.cache.isAvailable()) {
-            return skip('unavailable', 'Go module cache not saved: the runner offers no cache service.');
+            return skipped(platform, 'unavailable', 'Go module cache not saved: the runner offers no cache service.');
         }
-        return skip('no-state', 'Go module cache not saved: the main step did not restore it.');
+        return skipped(platform, 'no-state', 'Go module cache not saved: the main step did not restore it.');
     }
     const final = (await measureModCache(state.path)).snapshot;
     const added = growth(state.baseline, final);
-    const result = (reason, message, saved = false) => ({
-        saved,
-        reason,
-        message,
+    const outcome = whyNotSave(settings, state, final, added, deps.cache) ??
+        (await save(state, final, added, deps));
+    platform[outcome.level ?? 'info'](outcome.message);
+    return {
+        saved: outcome.reason === 'saved',
+        reason: outcome.reason,
+        message: outcome.message,
         key: state.primaryKey,
         added,
         final,
-    });
-    const log = (r, level = 'info') => {
-        platform[level](r.message);
-        return r;
     };
+}
+/** The reasons not to save, in order; null when the cache should be saved. */
+function whyNotSave(settings, state, final, added, cache) {
     const addedText = describeGrowth(added);
+    const not = (reason, why) => ({
+        reason,
+        message: `Go module cache not saved: ${why}.`,
+    });
     if (settings.jobStatus !== undefined && settings.jobStatus !== 'success') {
-        return log(result('job-failed', `Go module cache not saved: the job did not succeed (${settings.jobStatus}); ${addedText}.`));
+        return not('job-failed', `the job did not succeed (${settings.jobStatus}); ${addedText}`);
     }
     if (state.outcome === 'exact-hit') {
-        return log(result('exact-hit', `Go module cache not saved: ${state.primaryKey} was restored exactly and cache entries cannot be replaced; ${addedText}.`));
+        return not('exact-hit', `${state.primaryKey} was restored exactly and cache entries cannot be replaced; ${addedText}`);
     }
     if (state.outcome === 'skipped-populated') {
-        return log(result('prepopulated', `Go module cache not saved: the module cache was populated by something else before this job's restore; ${addedText}.`));
+        return not('prepopulated', `the module cache was populated by something else before this job's restore; ${addedText}`);
     }
-    if (final.files === 0) {
-        return log(result('empty', 'Go module cache not saved: it is empty (no go command downloaded modules).'));
-    }
-    if (final.fingerprint === state.baseline.fingerprint) {
-        return log(result('unchanged', 'Go module cache not saved: unchanged since the restore.'));
-    }
-    if (!deps.cache.isAvailable()) {
-        return log(result('unavailable', `Go module cache not saved: the runner offers no cache service; ${addedText}.`));
-    }
+    if (final.files === 0)
+        return not('empty', 'it is empty (no go command downloaded modules)');
+    if (final.fingerprint === state.baseline.fingerprint)
+        return not('unchanged', 'unchanged since the restore');
+    if (!cache.isAvailable())
+        return not('unavailable', `the runner offers no cache service; ${addedText}`);
+    return null;
+}
+async function save(state, final, added, deps) {
+    const addedText = describeGrowth(added);
     try {
         const id = await deps.cache.save({ paths: [state.path], key: state.primaryKey });
         if (id === -1) {
-            // Another job saving the same key first is normal (matrix jobs); the library has already
-            // logged any message the service gave.
-            return log(result('not-stored', `Go module cache not saved: the cache service did not store ${state.primaryKey} (another job may have saved it first); ${addedText}.`));
+            // Another job saving the same key first is normal (matrix jobs share keys); the library
+            // has already logged what the service said, so this stays at info level.
+            return {
+                reason: 'not-stored',
+                message: `Go module cache not saved: the cache service did not store ${state.primaryKey} (another job may have saved it first); ${addedText}.`,
+            };
         }
-        return log(result('saved', `Go module cache saved as ${state.primaryKey} (${count(final.modules, 'module')}, ${format_formatBytes(final.bytes)}); ${addedText}.`, true));
+        return {
+            reason: 'saved',
+            message: `Go module cache saved as ${state.primaryKey} (${count(final.modules, 'module')}, ${format_formatBytes(final.bytes)}); ${addedText}.`,
+        };
     }
     catch (error) {
         if (isValidationError(error))
             throw error;
-        return log(result('failed', `Go module cache not saved: ${oneLine(error)}`), 'warning');
+        return {
+            reason: 'failed',
+            message: `Go module cache not saved: ${oneLine(error)}`,
+            level: 'warning',
+        };
     }
-    function skip(reason, message) {
-        platform.info(message);
-        return { saved: false, reason, message, key: null, added: null, final: null };
-    }
+}
+function skipped(platform, reason, message) {
+    platform.info(message);
+    return { saved: false, reason, message, key: null, added: null, final: null };
 }
 /** Reads the main step's JSON state; null when absent or not ours (never throws on bad input). */
 function parseCacheState(raw) {
@@ -39129,7 +39236,7 @@ function goQuote(s) {
     return goQuoteBytes(toByteString(s));
 }
 /** Go's `<` on strings: byte-wise comparison of the UTF-8 encodings. */
-function compareGoStrings(a, b) {
+function gostrings_compareGoStrings(a, b) {
     return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
@@ -101977,7 +102084,7 @@ async function removeCredentials(platform) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6546);
+/* harmony import */ var _orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(914);
 
 await (0,_orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
 

@@ -47,7 +47,8 @@ export function splitPatterns(raw: string): string[] {
     .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
-function hasPatterns(patterns: readonly string[]): boolean {
+/** True when at least one line is a glob (not blank, not a comment). */
+export function hasPatterns(patterns: readonly string[]): boolean {
   return patterns.some((p) => p.trim() !== '' && !p.trim().startsWith('#'));
 }
 

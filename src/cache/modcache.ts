@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import { posix, win32 } from 'node:path';
+import { goEnvFilePath, readEnvFile } from '../goenv/envfile.js';
 import type { ModCacheSnapshot } from './types.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -39,7 +40,7 @@ export class ModCacheLocationError extends Error {
 export interface LocateOptions {
   readonly env: Env;
   readonly platform: NodeJS.Platform;
-  /** Variables from the go env file (see readGoEnvFile); empty when there is none. */
+  /** Variables from the go env file (readGoEnvFile, src/goenv/envfile.ts); empty when there is none. */
   readonly envFile?: ReadonlyMap<string, string>;
 }
 
@@ -69,53 +70,15 @@ export function locateModCache(options: LocateOptions): ModCacheLocation {
   return absoluteModCache(path.join(home, 'go', 'pkg', 'mod'), 'default GOPATH', path);
 }
 
-/**
- * Path of the file `go env -w` writes (cmd/go `cfg.EnvFile`, `os.UserConfigDir`): $GOENV unless
- * `off`; else Linux $XDG_CONFIG_HOME/go/env or $HOME/.config/go/env, macOS
- * $HOME/Library/Application Support/go/env, Windows %AppData%\go\env. null when there is none.
- */
-export function goEnvFilePath(env: Env, platform: NodeJS.Platform): string | null {
-  const get = (key: string): string | undefined => nonEmpty(lookupEnv({ env, platform }, key));
-  const goenv = get('GOENV');
-  if (goenv === 'off') return null;
-  if (goenv !== undefined) return goenv;
-  const path = pathFor(platform);
-  if (platform === 'win32') {
-    const appData = get('AppData');
-    return appData ? path.join(appData, 'go', 'env') : null;
-  }
-  const home = get('HOME');
-  if (platform === 'darwin') {
-    return home ? path.join(home, 'Library', 'Application Support', 'go', 'env') : null;
-  }
-  const xdg = get('XDG_CONFIG_HOME');
-  if (xdg !== undefined) return path.isAbsolute(xdg) ? path.join(xdg, 'go', 'env') : null;
-  return home ? path.join(home, '.config', 'go', 'env') : null;
-}
-
-/**
- * The go env file's reader (cmd/go `readEnvFile`): a line counts only when it contains `=` and
- * starts with A–Z; the value is everything after the first `=`, verbatim; the last duplicate wins.
- */
-export function parseGoEnvFile(text: string): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq < 0 || !/^[A-Z]/.test(line)) continue;
-    values.set(line.slice(0, eq), line.slice(eq + 1));
-  }
-  return values;
-}
-
 /** Reads the go env file; an absent or unreadable file is the same as an empty one for Go. */
 export async function readGoEnvFile(
   env: Env,
   platform: NodeJS.Platform,
-): Promise<Map<string, string>> {
-  const file = goEnvFilePath(env, platform);
-  if (file === null) return new Map();
+): Promise<ReadonlyMap<string, string>> {
+  const location = goEnvFilePath(env, platform);
+  if (location.path === null) return new Map();
   try {
-    return parseGoEnvFile(await readFile(file, 'utf8'));
+    return readEnvFile(await readFile(location.path, 'utf8'));
   } catch {
     return new Map();
   }

@@ -10,7 +10,7 @@ import { posix, win32 } from 'node:path';
 import { OUTPUTS, STATE } from '../constants.js';
 import { oneLine } from '../errors.js';
 import type { Platform } from '../platform/platform.js';
-import { findDependencyFiles } from './dependency-files.js';
+import { findDependencyFiles, hasPatterns } from './dependency-files.js';
 import { count, formatBytes } from './format.js';
 import { type CacheKeys, cacheKeys, keyOs } from './key.js';
 import {
@@ -129,7 +129,7 @@ async function computeKeys(
     patterns: settings.dependencyPatterns,
     skipDirectories: [location.path],
   });
-  if (digests.length === 0 && settings.dependencyPatterns.length > 0) {
+  if (digests.length === 0 && hasPatterns(settings.dependencyPatterns)) {
     platform.warning(
       '`cache-dependency-path` matched no files; the module cache key uses the hash of no files.',
     );

@@ -39,98 +39,115 @@ export interface SaveDeps {
 
 export async function saveModCache(settings: SaveSettings, deps: SaveDeps): Promise<SaveResult> {
   const { platform } = deps;
-  if (!settings.enabled) return skip('disabled', 'Go module cache disabled (`cache: false`).');
+  if (!settings.enabled)
+    return skipped(platform, 'disabled', 'Go module cache disabled (`cache: false`).');
   const state = parseCacheState(platform.getState(STATE.cache));
   if (state === null) {
     if (!deps.cache.isAvailable()) {
-      return skip('unavailable', 'Go module cache not saved: the runner offers no cache service.');
+      return skipped(
+        platform,
+        'unavailable',
+        'Go module cache not saved: the runner offers no cache service.',
+      );
     }
-    return skip('no-state', 'Go module cache not saved: the main step did not restore it.');
+    return skipped(
+      platform,
+      'no-state',
+      'Go module cache not saved: the main step did not restore it.',
+    );
   }
   const final = (await measureModCache(state.path)).snapshot;
   const added = growth(state.baseline, final);
-  const result = (reason: SaveReason, message: string, saved = false): SaveResult => ({
-    saved,
-    reason,
-    message,
+  const outcome =
+    whyNotSave(settings, state, final, added, deps.cache) ??
+    (await save(state, final, added, deps));
+  platform[outcome.level ?? 'info'](outcome.message);
+  return {
+    saved: outcome.reason === 'saved',
+    reason: outcome.reason,
+    message: outcome.message,
     key: state.primaryKey,
     added,
     final,
-  });
-  const log = (r: SaveResult, level: 'info' | 'warning' = 'info'): SaveResult => {
-    platform[level](r.message);
-    return r;
   };
-  const addedText = describeGrowth(added);
+}
 
+interface Decision {
+  readonly reason: SaveReason;
+  readonly message: string;
+  readonly level?: 'info' | 'warning';
+}
+
+/** The reasons not to save, in order; null when the cache should be saved. */
+function whyNotSave(
+  settings: SaveSettings,
+  state: CacheState,
+  final: ModCacheSnapshot,
+  added: ModCacheGrowth,
+  cache: CacheApi,
+): Decision | null {
+  const addedText = describeGrowth(added);
+  const not = (reason: SaveReason, why: string): Decision => ({
+    reason,
+    message: `Go module cache not saved: ${why}.`,
+  });
   if (settings.jobStatus !== undefined && settings.jobStatus !== 'success') {
-    return log(
-      result(
-        'job-failed',
-        `Go module cache not saved: the job did not succeed (${settings.jobStatus}); ${addedText}.`,
-      ),
-    );
+    return not('job-failed', `the job did not succeed (${settings.jobStatus}); ${addedText}`);
   }
   if (state.outcome === 'exact-hit') {
-    return log(
-      result(
-        'exact-hit',
-        `Go module cache not saved: ${state.primaryKey} was restored exactly and cache entries cannot be replaced; ${addedText}.`,
-      ),
+    return not(
+      'exact-hit',
+      `${state.primaryKey} was restored exactly and cache entries cannot be replaced; ${addedText}`,
     );
   }
   if (state.outcome === 'skipped-populated') {
-    return log(
-      result(
-        'prepopulated',
-        `Go module cache not saved: the module cache was populated by something else before this job's restore; ${addedText}.`,
-      ),
+    return not(
+      'prepopulated',
+      `the module cache was populated by something else before this job's restore; ${addedText}`,
     );
   }
-  if (final.files === 0) {
-    return log(
-      result('empty', 'Go module cache not saved: it is empty (no go command downloaded modules).'),
-    );
-  }
-  if (final.fingerprint === state.baseline.fingerprint) {
-    return log(result('unchanged', 'Go module cache not saved: unchanged since the restore.'));
-  }
-  if (!deps.cache.isAvailable()) {
-    return log(
-      result(
-        'unavailable',
-        `Go module cache not saved: the runner offers no cache service; ${addedText}.`,
-      ),
-    );
-  }
+  if (final.files === 0) return not('empty', 'it is empty (no go command downloaded modules)');
+  if (final.fingerprint === state.baseline.fingerprint)
+    return not('unchanged', 'unchanged since the restore');
+  if (!cache.isAvailable())
+    return not('unavailable', `the runner offers no cache service; ${addedText}`);
+  return null;
+}
+
+async function save(
+  state: CacheState,
+  final: ModCacheSnapshot,
+  added: ModCacheGrowth,
+  deps: SaveDeps,
+): Promise<Decision> {
+  const addedText = describeGrowth(added);
   try {
     const id = await deps.cache.save({ paths: [state.path], key: state.primaryKey });
     if (id === -1) {
-      // Another job saving the same key first is normal (matrix jobs); the library has already
-      // logged any message the service gave.
-      return log(
-        result(
-          'not-stored',
-          `Go module cache not saved: the cache service did not store ${state.primaryKey} (another job may have saved it first); ${addedText}.`,
-        ),
-      );
+      // Another job saving the same key first is normal (matrix jobs share keys); the library
+      // has already logged what the service said, so this stays at info level.
+      return {
+        reason: 'not-stored',
+        message: `Go module cache not saved: the cache service did not store ${state.primaryKey} (another job may have saved it first); ${addedText}.`,
+      };
     }
-    return log(
-      result(
-        'saved',
-        `Go module cache saved as ${state.primaryKey} (${count(final.modules, 'module')}, ${formatBytes(final.bytes)}); ${addedText}.`,
-        true,
-      ),
-    );
+    return {
+      reason: 'saved',
+      message: `Go module cache saved as ${state.primaryKey} (${count(final.modules, 'module')}, ${formatBytes(final.bytes)}); ${addedText}.`,
+    };
   } catch (error) {
     if (isValidationError(error)) throw error;
-    return log(result('failed', `Go module cache not saved: ${oneLine(error)}`), 'warning');
+    return {
+      reason: 'failed',
+      message: `Go module cache not saved: ${oneLine(error)}`,
+      level: 'warning',
+    };
   }
+}
 
-  function skip(reason: SaveReason, message: string): SaveResult {
-    platform.info(message);
-    return { saved: false, reason, message, key: null, added: null, final: null };
-  }
+function skipped(platform: Platform, reason: SaveReason, message: string): SaveResult {
+  platform.info(message);
+  return { saved: false, reason, message, key: null, added: null, final: null };
 }
 
 /** Reads the main step's JSON state; null when absent or not ours (never throws on bad input). */

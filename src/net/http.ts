@@ -641,7 +641,11 @@ class UndiciHttpClient implements HttpClient {
       return await Promise.race([work, timeout]);
     } catch (error) {
       for (const socket of sockets) socket.destroy();
-      work.catch(() => {});
+      // A late success after a timeout or cancel must not leave a socket behind.
+      work.then(
+        ({ socket }) => socket.destroy(),
+        () => {},
+      );
       throw error;
     } finally {
       clearTimeout(timer);

@@ -43,7 +43,8 @@ async function setup(inputs: Inputs, platform: Platform, redactor: Redactor): Pr
   const cwd = process.cwd();
   const workspace = env.GITHUB_WORKSPACE || cwd;
 
-  const restored = await platform.group('Restore the Go module cache', () =>
+  // Before any go command: a go that runs first can write toolchain or telemetry modules into it.
+  await platform.group('Restore the Go module cache', () =>
     restoreModCache(
       {
         enabled: inputs.cache.value,
@@ -58,7 +59,6 @@ async function setup(inputs: Inputs, platform: Platform, redactor: Redactor): Pr
       { cache: createGitHubCacheApi(), platform },
     ),
   );
-  platform.info(restored.message);
 
   const configured = await platform.group('Probe Go module mirrors', () =>
     configure({ inputs, platform, redactor, env, cwd }),

@@ -20,12 +20,19 @@ export interface Candidate {
   readonly isPrivate: boolean;
 }
 
-/** Phase timings of one request in milliseconds; null when the phase did not happen. */
+/**
+ * Phase timings of one request in milliseconds; null when the phase did not happen (a reused
+ * connection has no dns/connect/tls; an IP literal has no dns; plain http has no tls).
+ * dns/connect/tls are durations (connect includes a proxy's CONNECT); ttfb and total count from
+ * the start of the request, so they include the setup of a new connection and any redirects.
+ */
 export interface RequestTiming {
   readonly dnsMs: number | null;
   readonly connectMs: number | null;
   readonly tlsMs: number | null;
+  /** Start of the request to the end of the response headers. */
   readonly ttfbMs: number | null;
+  /** Start of the request to the end of the body. */
   readonly totalMs: number | null;
 }
 
@@ -45,7 +52,12 @@ export interface EndpointResult {
   readonly module?: string;
   /** Request URL without credentials. */
   readonly url: string;
-  /** HTTP status, or an error code: `timeout`, `deadline`, `dns`, `refused`, `reset`, `tls`, `redirect-to-http`, `too-many-redirects`, `too-large`, `invalid-response`, `error`. */
+  /**
+   * HTTP status, or an error code: `timeout`, `deadline`, `skipped` (early stop), `dns`, `refused`,
+   * `reset`, `tls`, `proxy` (the HTTP proxy from the environment failed), `redirect-to-http`,
+   * `too-many-redirects`, `too-large`, `invalid-response` (also a 200 whose content cmd/go would
+   * reject), `insecure-credentials` (user info over http), `error`.
+   */
   readonly outcome: EndpointOutcome;
   /** 200 and valid content. */
   readonly ok: boolean;
@@ -67,7 +79,10 @@ export interface MirrorProbe {
   readonly median: RequestTiming;
   /** Every probe endpoint answered 200 with valid content. */
   readonly usable: boolean;
-  /** First failure, when not usable. */
+  /**
+   * First failure, when not usable. `code` is the endpoint's outcome (`403`, `timeout`, …), or
+   * `empty-mod`, or `no-version` (neither @v/list nor @latest offered one).
+   */
   readonly failure: {
     readonly code: string;
     readonly message: string;
@@ -81,13 +96,16 @@ export interface MirrorProbe {
   readonly zipHashes: Readonly<Record<string, string>>;
   /** Versions from @v/list, keyed by module path. */
   readonly listedVersions: Readonly<Record<string, readonly string[]>>;
-  /** Version answered by @latest (or resolved from the list), keyed by module path. */
+  /** Newest version: the highest release in @v/list, or what @latest answered when the list had none; keyed by module path. */
   readonly latestVersions: Readonly<Record<string, string>>;
   readonly integrity: IntegrityResult;
   /** Why integrity is what it is (e.g. which module's .mod hash differed). */
   readonly integrityDetail: string;
   readonly throughputBytesPerSec: number | null;
-  /** Set when the mirror was not (fully) probed: deadline, early stop. */
+  /**
+   * Set when the mirror was not (fully) probed and no failure was seen first: a sentence that starts
+   * with `deadline: ` or `early stop: `.
+   */
   readonly skipped: string | null;
 }
 

@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   EMPTY_SNAPSHOT,
-  goEnvFilePath,
   locateModCache,
   measureModCache,
   onlyIncidentalModules,
-  parseGoEnvFile,
   readGoEnvFile,
   splitGoPathList,
 } from '../../src/cache/modcache.js';
+import { goEnvFilePath, readEnvFile } from '../../src/goenv/envfile.js';
 import {
   goEnv,
   hello,
@@ -121,7 +120,7 @@ describe('locateModCache (pure)', () => {
       source: 'GOPATH in the go env file',
     },
   ] as const)('$name', ({ env, file, path, source }) => {
-    const envFile = parseGoEnvFile(file);
+    const envFile = readEnvFile(file);
     expect(locateModCache({ env, platform: 'linux', envFile })).toEqual({ path, source });
   });
 
@@ -153,41 +152,8 @@ describe('locateModCache (pure)', () => {
   });
 });
 
-describe('go env file', () => {
-  it.each([
-    { platform: 'linux', env: { HOME: '/h' }, path: '/h/.config/go/env' },
-    { platform: 'linux', env: { HOME: '/h', XDG_CONFIG_HOME: '/x' }, path: '/x/go/env' },
-    { platform: 'linux', env: { HOME: '/h', XDG_CONFIG_HOME: 'relative' }, path: null },
-    { platform: 'linux', env: { HOME: '/h', GOENV: '/custom/env' }, path: '/custom/env' },
-    { platform: 'linux', env: { HOME: '/h', GOENV: 'off' }, path: null },
-    { platform: 'linux', env: {}, path: null },
-    {
-      platform: 'darwin',
-      env: { HOME: '/Users/r' },
-      path: '/Users/r/Library/Application Support/go/env',
-    },
-    {
-      platform: 'win32',
-      env: { APPDATA: 'C:\\Users\\r\\AppData\\Roaming' },
-      path: 'C:\\Users\\r\\AppData\\Roaming\\go\\env',
-    },
-  ] as const)('$platform $env → $path', ({ platform, env, path }) => {
-    expect(goEnvFilePath(env, platform)).toBe(path);
-  });
-
-  it('reads lines the way cmd/go does (go-semantics.md §5.2)', () => {
-    const values = parseGoEnvFile(
-      '# comment\nGOPROXY=a\nlowercase=1\nGOSUMDB=off\nGOPROXY=b\n\nbad line\nGOPRIVATE=x=y\nGOFLAGS=-x\r\n',
-    );
-    expect([...values]).toEqual([
-      ['GOPROXY', 'b'],
-      ['GOSUMDB', 'off'],
-      ['GOPRIVATE', 'x=y'],
-      ['GOFLAGS', '-x\r'],
-    ]);
-  });
-
-  it('splits GOPATH lists like filepath.SplitList', () => {
+describe('GOPATH lists', () => {
+  it('splits like filepath.SplitList', () => {
     expect(splitGoPathList('', 'linux')).toEqual([]);
     expect(splitGoPathList('/a::/b', 'linux')).toEqual(['/a', '', '/b']);
     expect(splitGoPathList('"C:\\x;y";D:\\z', 'win32')).toEqual(['C:\\x;y', 'D:\\z']);
@@ -224,7 +190,7 @@ describe('locateModCache agrees with the real go command', () => {
     const resolved: Record<string, string> = { HOME: home, GOTOOLCHAIN: 'local' };
     for (const [k, v] of Object.entries(env))
       resolved[k] = v.startsWith('@') ? join(home, v.slice(1)) : v;
-    const filePath = goEnvFilePath(resolved, 'linux')!;
+    const filePath = goEnvFilePath(resolved, 'linux').path!;
     if (file !== undefined) {
       await mkdir(join(filePath, '..'), { recursive: true });
       await writeFile(filePath, file);

@@ -376,3 +376,34 @@ describe('a module cache that is already populated', () => {
     expect(siblings).toEqual(['mod']);
   });
 });
+
+describe('nothing keeps the process alive', () => {
+  it('a main and a post phase in a process without process.exit() end by themselves', async () => {
+    const { pathToFileURL } = await import('node:url');
+    const { nodeBinary, REPO_ROOT, runProcess } = await import('../harness/runner.js');
+    const url = (p: string) => JSON.stringify(pathToFileURL(join(REPO_ROOT, p)).href);
+    const script = `
+      const { restoreModCache } = await import(${url('src/cache/restore.ts')});
+      const { saveModCache } = await import(${url('src/cache/save.ts')});
+      const { fakeCache, recordingPlatform } = await import(${url('test/cache/support.ts')});
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      const cache = await fakeCache(${JSON.stringify(workspace)});
+      const platform = recordingPlatform();
+      await restoreModCache(${JSON.stringify(settings())}, { cache, platform });
+      const dl = ${JSON.stringify(join(modcache, 'cache', 'download', 'x', '@v'))};
+      await mkdir(dl, { recursive: true });
+      await writeFile(dl + '/v1.0.0.zip', 'zip');
+      const result = await saveModCache({ enabled: true }, { cache, platform });
+      await cache.dispose();
+      console.log(result.reason);
+    `;
+    const run = await runProcess(
+      nodeBinary(),
+      ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script],
+      { cwd: root, env: { PATH: process.env.PATH ?? '' }, timeoutMs: 30_000 },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.timedOut).toBe(false);
+    expect(run.stdout.trim()).toBe('saved');
+  });
+});

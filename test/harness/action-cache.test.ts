@@ -6,8 +6,8 @@
  * - a failed job does not save; a cache service answering 500 or absent gives a warning and a
  *   green job; a pre-populated read-only module cache gives no tar error.
  *
- * Skipped while dist/ does not contain the cache phase yet. GPS_ACTION_DIR points the tests at
- * another build (a directory holding action.yml and dist/).
+ * Needs a built dist/ (`npm run build`); GPS_ACTION_DIR points the tests at another build (a
+ * directory holding action.yml and dist/).
  */
 import { readFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
@@ -37,24 +37,28 @@ const ACTION_DIR = process.env.GPS_ACTION_DIR ?? REPO_ROOT;
 const NOBODY: Owner = { uid: 65534, gid: 65534 };
 const canSwitchUser = process.getuid?.() === 0;
 
-/** dist/ holds the cache phase once the orchestrators are bundled. */
-function distReady(): boolean {
+/** Fails early and clearly when dist/ is missing or predates the cache phase. */
+function assertDistBuilt(): void {
+  const bundle = join(ACTION_DIR, 'dist', 'main', 'index.js');
+  let text = '';
   try {
-    return readFileSync(join(ACTION_DIR, 'dist', 'main', 'index.js'), 'utf8').includes(
-      'go-proxy-setup-restore-',
-    );
+    text = readFileSync(bundle, 'utf8');
   } catch {
-    return false;
+    throw new Error(`${bundle} is missing: run \`npm run build\` first`);
+  }
+  if (!text.includes('go-proxy-setup-restore-')) {
+    throw new Error(`${bundle} has no module cache phase: run \`npm run build\` again`);
   }
 }
 
-describe.skipIf(!distReady())('the bundled action caches GOMODCACHE across jobs', () => {
+describe('the bundled action caches GOMODCACHE across jobs', () => {
   let sim: Simulator;
   let server: CacheServer;
   let dirs: RunnerDirs;
   let caFile: string;
 
   beforeAll(async () => {
+    assertDistBuilt();
     sim = await startSimulator({
       mirrors: [
         { name: 'fast', latencyMs: 5 },
@@ -65,8 +69,8 @@ describe.skipIf(!distReady())('the bundled action caches GOMODCACHE across jobs'
   });
 
   afterAll(async () => {
-    await server.close();
-    await sim.close();
+    await server?.close();
+    await sim?.close();
   });
 
   beforeEach(async () => {

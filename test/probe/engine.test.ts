@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUM_GOLANG_ORG_KEY } from '../../src/goenv/gosumdb.js';
 import { PrivacyError } from '../../src/probe/sumdb.js';
 import { PRIVATE_MODULE, type Simulator, startSimulator } from '../simulator/index.js';
-import { BIG_V100, HELLO_V110, mirrorNamed, probeSim, UPPER_V100 } from './support/sim.js';
+import { BIG_V100, HELLO_V110, UPPER_V100, mirrorNamed, probeSim } from './support/sim.js';
 
 const SLACK_MS = 1500;
 
@@ -43,7 +43,10 @@ describe('a realistic fleet (fast, slow, 403, no sumdb relay, blackhole)', () =>
       expect(m.median.connectMs).not.toBeNull();
       expect(m.median.tlsMs).not.toBeNull();
       expect(m.integrity).toBe('verified');
-      expect(Object.keys(m.modHashes).sort()).toEqual(['example.com/big@v1.0.0', 'example.com/hello@v1.1.0']);
+      expect(Object.keys(m.modHashes).sort()).toEqual([
+        'example.com/big@v1.0.0',
+        'example.com/hello@v1.1.0',
+      ]);
     }
   });
 
@@ -80,7 +83,9 @@ describe('a realistic fleet (fast, slow, 403, no sumdb relay, blackhole)', () =>
   it('checksum database: the direct route and the relay of the fast mirror verify; signed hashes are known', () => {
     const direct = run.sumdbRoutes.find((r) => r.kind === 'direct')!;
     expect(direct).toMatchObject({ ok: true, outcome: 200 });
-    const relay = run.sumdbRoutes.find((r) => r.kind === 'mirror' && r.mirror === sim.url('fast').replace(/\/+$/, ''));
+    const relay = run.sumdbRoutes.find(
+      (r) => r.kind === 'mirror' && r.mirror === sim.url('fast').replace(/\/+$/, ''),
+    );
     expect(relay).toMatchObject({ ok: true, outcome: 200 });
     expect(run.sumdbRoutes.some((r) => r.kind === 'alias')).toBe(false);
     const hello = sim.corpus.get('example.com/hello', 'v1.1.0')!;
@@ -95,7 +100,12 @@ describe('the deadline always holds', () => {
       mirrors: [
         { name: 'good', latencyMs: 10 },
         { name: 'blackhole', blackhole: true },
-        { name: 'drip', faults: [{ match: ['list', 'info', 'mod'], fault: { kind: 'slow-body', intervalMs: 100 } }] },
+        {
+          name: 'drip',
+          faults: [
+            { match: ['list', 'info', 'mod'], fault: { kind: 'slow-body', intervalMs: 100 } },
+          ],
+        },
         { name: 'drip-headers', faults: [{ fault: { kind: 'slow-headers', intervalMs: 50 } }] },
         // Every answer arrives, just slowly: only the deadline can end its sequence.
         { name: 'crawl', latencyMs: 200 },
@@ -104,28 +114,31 @@ describe('the deadline always holds', () => {
   });
   afterAll(() => sim?.close());
 
-  it.each([1500, 3000])('timeout %i ms with a blackholed and slow-drip mirrors and no early stop possible', async (timeoutMs) => {
-    const t = performance.now();
-    // maxMirrors 3 > the one good mirror: nothing can be stopped early, only the deadline ends it.
-    const run = await probeSim(sim, { timeoutMs, maxMirrors: 3 });
-    const wall = performance.now() - t;
-    expect(wall).toBeLessThan(timeoutMs + SLACK_MS);
-    expect(run.wallTimeMs).toBeLessThanOrEqual(Math.ceil(wall));
-    expect(mirrorNamed(sim, run, 'good').usable).toBe(true);
-    expect(run.wallTimeMs).toBeLessThanOrEqual(timeoutMs + 100);
-    for (const name of ['blackhole', 'drip', 'drip-headers']) {
-      const m = mirrorNamed(sim, run, name);
-      expect(m.usable).toBe(false);
-      // Either its own request timeout or the deadline ended it, and that is on record.
-      const verdict = m.skipped ?? m.failure?.code;
-      expect(verdict).toMatch(/deadline|timeout/);
-    }
-    if (timeoutMs === 1500) {
-      expect(run.deadlineHit).toBe(true);
-      const crawl = mirrorNamed(sim, run, 'crawl');
-      expect(crawl.skipped ?? crawl.failure?.code).toMatch(/deadline|timeout/);
-    }
-  });
+  it.each([1500, 3000])(
+    'timeout %i ms with a blackholed and slow-drip mirrors and no early stop possible',
+    async (timeoutMs) => {
+      const t = performance.now();
+      // maxMirrors 3 > the one good mirror: nothing can be stopped early, only the deadline ends it.
+      const run = await probeSim(sim, { timeoutMs, maxMirrors: 3 });
+      const wall = performance.now() - t;
+      expect(wall).toBeLessThan(timeoutMs + SLACK_MS);
+      expect(run.wallTimeMs).toBeLessThanOrEqual(Math.ceil(wall));
+      expect(mirrorNamed(sim, run, 'good').usable).toBe(true);
+      expect(run.wallTimeMs).toBeLessThanOrEqual(timeoutMs + 100);
+      for (const name of ['blackhole', 'drip', 'drip-headers']) {
+        const m = mirrorNamed(sim, run, name);
+        expect(m.usable).toBe(false);
+        // Either its own request timeout or the deadline ended it, and that is on record.
+        const verdict = m.skipped ?? m.failure?.code;
+        expect(verdict).toMatch(/deadline|timeout/);
+      }
+      if (timeoutMs === 1500) {
+        expect(run.deadlineHit).toBe(true);
+        const crawl = mirrorNamed(sim, run, 'crawl');
+        expect(crawl.skipped ?? crawl.failure?.code).toMatch(/deadline|timeout/);
+      }
+    },
+  );
 });
 
 describe('private modules', () => {
@@ -149,7 +162,10 @@ describe('private modules', () => {
     const { simCandidates } = await import('./support/sim.js');
     sim.reset();
     const run = await probeSim(sim, {
-      candidates: [candidateFromUrl(privateUrl, 'private'), ...simCandidates(sim, ['public', 'public2'])],
+      candidates: [
+        candidateFromUrl(privateUrl, 'private'),
+        ...simCandidates(sim, ['public', 'public2']),
+      ],
       modules: [HELLO_V110],
       privateModules: [{ path: PRIVATE_MODULE, version: 'v1.0.0' }],
     });
@@ -158,12 +174,19 @@ describe('private modules', () => {
     expect(priv.usable).toBe(true);
     expect(priv.integrity).toBe('unchecked');
     // Candidate.url keeps the credentials Go needs (documented: never printed); nothing else may.
-    const shown = { ...run, mirrors: run.mirrors.map((m) => ({ ...m, candidate: { ...m.candidate, url: '' } })) };
+    const shown = {
+      ...run,
+      mirrors: run.mirrors.map((m) => ({ ...m, candidate: { ...m.candidate, url: '' } })),
+    };
     expect(JSON.stringify(shown)).not.toContain('s3cret-pw');
     expect(JSON.stringify(shown)).not.toContain('ci-bot');
     const privateRequests = sim.requestsFor('private');
     expect(privateRequests.some((r) => r.path.includes(PRIVATE_MODULE))).toBe(true);
-    expect(privateRequests.filter((r) => r.path.includes(PRIVATE_MODULE)).every((r) => r.authorization && r.status === 200)).toBe(true);
+    expect(
+      privateRequests
+        .filter((r) => r.path.includes(PRIVATE_MODULE))
+        .every((r) => r.authorization && r.status === 200),
+    ).toBe(true);
     expect(privateRequests.some((r) => r.path.includes('example.com/hello'))).toBe(false);
     for (const server of ['public', 'public2', 'sumdb']) {
       expect(sim.requestsFor(server).length).toBeGreaterThan(0);
@@ -173,7 +196,9 @@ describe('private modules', () => {
 
   it('refuses, before any request, to probe public mirrors with a private module', async () => {
     sim.reset();
-    await expect(probeSim(sim, { names: ['public'], modules: [{ path: PRIVATE_MODULE, version: 'v1.0.0' }] })).rejects.toThrow(PrivacyError);
+    await expect(
+      probeSim(sim, { names: ['public'], modules: [{ path: PRIVATE_MODULE, version: 'v1.0.0' }] }),
+    ).rejects.toThrow(PrivacyError);
     expect(sim.requests).toHaveLength(0);
   });
 });
@@ -243,7 +268,11 @@ describe('checksum-database routes', () => {
     sim = await startSimulator({
       mirrors: [
         { name: 'relay', latencyMs: 5 },
-        { name: 'forger', latencyMs: 5, faults: [{ match: 'sumdb-lookup', fault: { kind: 'tamper' } }] },
+        {
+          name: 'forger',
+          latencyMs: 5,
+          faults: [{ match: 'sumdb-lookup', fault: { kind: 'tamper' } }],
+        },
         { name: 'norelay', latencyMs: 5, sumdb: 410 },
       ],
     });
@@ -252,7 +281,8 @@ describe('checksum-database routes', () => {
 
   it('a relay serving a forged record is not a route, even though its tree note verifies', async () => {
     const run = await probeSim(sim, { maxMirrors: 3 });
-    const relayRoute = (name: string) => run.sumdbRoutes.find((r) => r.mirror === sim.url(name).replace(/\/+$/, ''));
+    const relayRoute = (name: string) =>
+      run.sumdbRoutes.find((r) => r.mirror === sim.url(name).replace(/\/+$/, ''));
     expect(relayRoute('relay')).toMatchObject({ ok: true });
     expect(relayRoute('forger')).toMatchObject({ ok: false });
     expect(relayRoute('forger')!.error).toContain('differs');
@@ -265,13 +295,22 @@ describe('checksum-database routes', () => {
     const run = await probeSim(sim, { database: simDatabase(sim, true), names: ['norelay'] });
     const standalone = run.sumdbRoutes.filter((r) => r.kind !== 'mirror');
     expect(standalone).toHaveLength(1);
-    expect(standalone[0]).toMatchObject({ kind: 'direct', route: sim.sumdb.url.replace(/\/+$/, ''), ok: true });
+    expect(standalone[0]).toMatchObject({
+      kind: 'direct',
+      route: sim.sumdb.url.replace(/\/+$/, ''),
+      ok: true,
+    });
   });
 
   it('for sum.golang.org the alias route is tried too; a wrong key never verifies', async () => {
     const run = await probeSim(sim, {
       names: ['relay'],
-      database: { name: 'sum.golang.org', key: SUM_GOLANG_ORG_KEY, value: 'sum.golang.org', explicitUrl: null },
+      database: {
+        name: 'sum.golang.org',
+        key: SUM_GOLANG_ORG_KEY,
+        value: 'sum.golang.org',
+        explicitUrl: null,
+      },
     });
     const kinds = run.sumdbRoutes.map((r) => `${r.kind} ${r.route}`);
     expect(kinds).toContain('direct https://sum.golang.org');
@@ -292,7 +331,11 @@ describe('the proxy from the environment', () => {
   it('reaches a non-loopback mirror name only through HTTPS_PROXY', async () => {
     const { simCandidates } = await import('./support/sim.js');
     sim.reset();
-    const run = await probeSim(sim, { candidates: simCandidates(sim, ['far'], { host: 'sim.test' }), modules: [BIG_V100] }, { HTTPS_PROXY: sim.forwardProxy.url });
+    const run = await probeSim(
+      sim,
+      { candidates: simCandidates(sim, ['far'], { host: 'sim.test' }), modules: [BIG_V100] },
+      { HTTPS_PROXY: sim.forwardProxy.url },
+    );
     const far = run.mirrors[0]!;
     expect(far.usable).toBe(true);
     expect(far.median.tlsMs).not.toBeNull();
@@ -302,7 +345,10 @@ describe('the proxy from the environment', () => {
 
   it('without the proxy the same name does not resolve', async () => {
     const { simCandidates } = await import('./support/sim.js');
-    const run = await probeSim(sim, { candidates: simCandidates(sim, ['far'], { host: 'sim.test' }), modules: [BIG_V100] });
+    const run = await probeSim(sim, {
+      candidates: simCandidates(sim, ['far'], { host: 'sim.test' }),
+      modules: [BIG_V100],
+    });
     expect(run.mirrors[0]!.failure?.code).toBe('dns');
   });
 });
