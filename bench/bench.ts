@@ -86,6 +86,7 @@ interface ScenarioResult {
     /** Wall time per run (ms), or `hung` / `error`. */
     readonly probe: readonly (number | string)[];
     readonly alone: readonly (number | string)[];
+    readonly lastAlone: readonly (number | string)[];
     readonly picks: readonly string[];
     readonly earlyStop: boolean | null;
   };
@@ -127,6 +128,10 @@ async function main(): Promise<void> {
   }
 
   printSummary(results, performance.now() - started);
+  const cold = host.warmUps.map((o) => (o.kind === 'done' ? ms(o.wallMs) : o.kind.toUpperCase()));
+  log(
+    `Cold first probe of each probe worker (not counted; a real CI run is cold like this): ${cold.join(', ') || '–'}`,
+  );
   if (args.json) {
     await writeFile(args.json, `${JSON.stringify({ goVersion, results }, null, 2)}\n`);
     log(`JSON: ${args.json}`);
@@ -190,33 +195,41 @@ async function measureScenario(
 
   // ---- (a) our probe: full fleet and the chosen mirror alone, interleaved ----
   progress(`[${scenario.name}] probing…`);
+  const repeats = scenario.probeTargets ? PROBE_REPEATS : 1;
   const full: ProbeOutcome[] = [];
   const alone: ProbeOutcome[] = [];
-  let chosenUrl: string | null = null;
-  for (let i = 0; i < PROBE_REPEATS; i++) {
+  /** The chain's last mirror alone: with max-mirrors 2 the probe cannot settle before it does. */
+  const lastAlone: ProbeOutcome[] = [];
+  let chain: readonly string[] = [];
+  const completed = (list: readonly ProbeOutcome[]) => !list.some((o) => o.kind !== 'done');
+  for (let i = 0; i < repeats; i++) {
     const outcome = await host.run(request);
     full.push(outcome);
     // A probe that hung or threw is reported once, not repeated.
     if (outcome.kind !== 'done') break;
-    chosenUrl ??= outcome.firstChoice;
-    if (chosenUrl && !alone.some((a) => a.kind !== 'done'))
-      alone.push(await host.run({ ...request, mirrors: [chosenUrl] }));
+    if (chain.length === 0) chain = outcome.chainMirrors;
+    if (chain[0] && completed(alone))
+      alone.push(await host.run({ ...request, mirrors: [chain[0]] }));
+    if (scenario.probeTargets && chain.length > 1 && completed(lastAlone))
+      lastAlone.push(await host.run({ ...request, mirrors: [chain[chain.length - 1]!] }));
   }
+  const chosenUrl = chain[0] ?? null;
   const done = full.filter((o): o is Done => o.kind === 'done');
   const first = done[0] ?? null;
   const settings = first?.settings ?? null;
-  const fullWall = full.every((o) => o.kind === 'done') ? median(done.map((o) => o.wallMs)) : null;
-  const aloneWall =
-    alone.length > 0 && alone.every((o) => o.kind === 'done')
-      ? median(alone.map((o) => (o as Done).wallMs))
-      : null;
+  const medianWall = (list: readonly ProbeOutcome[]) =>
+    list.length > 0 && completed(list) ? median(list.map((o) => (o as Done).wallMs)) : null;
+  const fullWall = medianWall(full);
+  const aloneWall = medianWall(alone);
   const picks = done.map((o) => display(o.settings.GOPROXY));
 
   log(
     `   probe modules (chosen from go.mod as the action does): ${first?.probeModules.join(', ') ?? '–'}`,
   );
   log('');
-  log('   Our probe (runProbe + selectSettings, in a worker thread):');
+  log(
+    `   Our probe (runProbe + selectSettings, in a worker thread; ${repeats === 1 ? '1 run' : `median of ${repeats}`}):`,
+  );
   if (settings)
     log(`     chose   GOPROXY=${display(settings.GOPROXY)}  GOSUMDB=${display(settings.GOSUMDB)}`);
   if (new Set(picks).size > 1) log(`     (choices differed between runs: ${picks.join(' / ')})`);
@@ -236,21 +249,27 @@ async function measureScenario(
   }
   const describeRuns = (outcomes: readonly ProbeOutcome[]) =>
     outcomes.map((o) => (o.kind === 'done' ? ms(o.wallMs) : o.kind.toUpperCase())).join(' / ');
-  log(
-    table(
-      [
-        ['', 'median', 'runs'],
-        [
-          'full fleet',
-          ms(fullWall),
-          `${describeRuns(full)}${first?.earlyStop ? '  (early stop)' : ''}${first?.deadlineHit ? '  (DEADLINE HIT)' : ''}`,
-        ],
-        [`${chosenUrl ? display(chosenUrl) : '(none)'} alone`, ms(aloneWall), describeRuns(alone)],
-      ],
-      '     ',
-    ),
-  );
-  for (const o of [...full, ...alone])
+  const probeRows: string[][] = [
+    ['', 'wall', 'runs'],
+    [
+      'full fleet',
+      ms(fullWall),
+      `${describeRuns(full)}${first?.earlyStop ? '  (early stop)' : ''}${first?.deadlineHit ? '  (DEADLINE HIT)' : ''}`,
+    ],
+    [
+      `chosen mirror alone (${chosenUrl ? display(chosenUrl) : 'none'})`,
+      ms(aloneWall),
+      describeRuns(alone),
+    ],
+  ];
+  if (lastAlone.length > 0)
+    probeRows.push([
+      `last chain mirror alone (${display(chain[chain.length - 1]!)})`,
+      ms(medianWall(lastAlone)),
+      `${describeRuns(lastAlone)}  (max-mirrors ${MAX_MIRRORS}: the probe must settle it too)`,
+    ]);
+  log(table(probeRows, '     '));
+  for (const o of [...full, ...alone, ...lastAlone])
     if (o.kind !== 'done') log(`     ${o.kind.toUpperCase()}: ${o.message}`);
 
   const targets: TargetResult[] = [];
@@ -303,6 +322,7 @@ async function measureScenario(
   if (ours) mustRepeat.add(ours.key);
   for (const pick of [nrm.pick, chsrc.pick])
     if (pick && single.has(pick)) mustRepeat.add(single.get(pick)!.key);
+  const singleKeys = new Set([...single.values()].map((r) => r.key));
   const routes = [
     ...(ours ? [ours] : []),
     ...[...single.values()].filter((r) => r.key !== ours?.key),
@@ -311,7 +331,8 @@ async function measureScenario(
   progress(`[${scenario.name}] go mod download through ${routes.length} routes…`);
   const timed = await timeRoutes(sim, modules, routes, {
     runs,
-    mayPrune: (route) => !mustRepeat.has(route.key),
+    oracleCandidate: (route) => singleKeys.has(route.key),
+    mustRepeat: (route) => mustRepeat.has(route.key),
     pruneRatio: PRUNE_RATIO,
   });
 
@@ -403,6 +424,7 @@ async function measureScenario(
       gosumdb: settings ? display(settings.GOSUMDB) : null,
       probe: full.map((o) => (o.kind === 'done' ? Math.round(o.wallMs) : o.kind)),
       alone: alone.map((o) => (o.kind === 'done' ? Math.round(o.wallMs) : o.kind)),
+      lastAlone: lastAlone.map((o) => (o.kind === 'done' ? Math.round(o.wallMs) : o.kind)),
       picks,
       earlyStop: first?.earlyStop ?? null,
     },

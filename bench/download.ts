@@ -101,10 +101,11 @@ export function routeFailed(result: RouteResult): boolean {
 
 /**
  * Times every route: one round over all of them, then `runs - 1` more rounds (interleaved, so slow
- * drift of the machine hits every route alike) over the routes that need a median. A route is
- * dropped after round one when it failed (it stays failed) or, if `mayPrune` says it is only an
- * oracle contender, when its first time is above `pruneRatio` × the fastest first time among the
- * contenders: a median of three cannot come back from that.
+ * drift of the machine hits every route alike) over the routes that need a median. After round
+ * one a route is dropped when it failed (it stays failed) unless `mustRepeat`, or when it is only
+ * an oracle contender (`oracleCandidate`, not `mustRepeat`) whose first time is above
+ * `pruneRatio` × the fastest first time of any oracle candidate: a median of three cannot come
+ * back from that.
  */
 export async function timeRoutes(
   sim: Simulator,
@@ -112,28 +113,27 @@ export async function timeRoutes(
   routes: readonly Route[],
   options: {
     readonly runs: number;
-    readonly mayPrune: (route: Route) => boolean;
+    readonly oracleCandidate: (route: Route) => boolean;
+    readonly mustRepeat: (route: Route) => boolean;
     readonly pruneRatio: number;
-    readonly onRun?: (route: Route, run: DownloadRun) => void;
   },
 ): Promise<Map<string, RouteResult>> {
   const results = new Map<string, RouteResult>();
   for (const route of routes) results.set(route.key, { route, runs: [] });
+  const first = (route: Route) => results.get(route.key)!.runs[0]!;
   const once = async (route: Route) => {
     sim.reset();
-    const run = await timeGoDownload(sim, modules, route);
-    results.get(route.key)!.runs.push(run);
-    options.onRun?.(route, run);
+    results.get(route.key)!.runs.push(await timeGoDownload(sim, modules, route));
   };
   for (const route of routes) await once(route);
 
-  const contenders = routes.filter((r) => options.mayPrune(r) && results.get(r.key)!.runs[0]!.ok);
-  const fastestFirst = Math.min(...contenders.map((r) => results.get(r.key)!.runs[0]!.ms));
+  const fastestFirst = Math.min(
+    ...routes.filter((r) => options.oracleCandidate(r) && first(r).ok).map((r) => first(r).ms),
+  );
   const repeat = routes.filter((route) => {
-    const first = results.get(route.key)!.runs[0]!;
-    if (!first.ok) return !options.mayPrune(route);
-    if (!options.mayPrune(route)) return true;
-    return first.ms <= fastestFirst * options.pruneRatio;
+    if (options.mustRepeat(route)) return true;
+    if (!first(route).ok) return false;
+    return !options.oracleCandidate(route) || first(route).ms <= fastestFirst * options.pruneRatio;
   });
   for (let round = 1; round < options.runs; round++) {
     for (const route of repeat) await once(route);

@@ -42,6 +42,8 @@ export type ProbeOutcome =
         readonly GONOSUMDB: string;
       };
       readonly firstChoice: string | null;
+      /** Public mirrors of the chosen chain, in order. */
+      readonly chainMirrors: readonly string[];
       readonly mirrors: readonly MirrorSummary[];
     }
   | { readonly kind: 'hung'; readonly message: string }

@@ -91,6 +91,9 @@ async function run(job: ProbeJob): Promise<ProbeOutcome> {
     probeModules: probeModules.map((m) => `${m.path}@${m.version ?? 'latest'}`),
     settings: { ...selection.settings },
     firstChoice: first?.probe?.candidate.url ?? null,
+    chainMirrors: selection.chain.flatMap((e) =>
+      e.kind === 'mirror' && e.probe ? [e.probe.candidate.url] : [],
+    ),
     mirrors: probe.mirrors.map((m) => {
       const assessment = selection.assessments.find((a) => a.probe === m);
       return {

@@ -41,11 +41,11 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'far-default',
-    title: 'proxy.golang.org far away (300 ms, 2 MB/s), a near mirror (15 ms) and a middle one',
+    title: 'proxy.golang.org far away (250 ms, 2 MB/s), a near mirror (15 ms) and a middle one',
     probeTargets: false,
-    sumdb: { latencyMs: 300 },
+    sumdb: { latencyMs: 250 },
     mirrors: [
-      { name: DEFAULT_MIRROR, latencyMs: 300, bandwidthBps: 2 * MB, sumdb: 404 },
+      { name: DEFAULT_MIRROR, latencyMs: 250, bandwidthBps: 2 * MB, sumdb: 404 },
       { name: 'near', latencyMs: 15, bandwidthBps: 20 * MB },
       { name: 'middle', latencyMs: 80, bandwidthBps: 10 * MB },
     ],
@@ -64,23 +64,23 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'bandwidth-trap',
     title:
-      'the lowest-latency mirror (10 ms) is capped at 96 KB/s; another is 50 ms at 20 MB/s (single-GET raters pick the trap)',
+      'the lowest-latency mirror (10 ms) is capped at 192 KB/s; another is 50 ms at 20 MB/s (single-GET raters pick the trap)',
     probeTargets: false,
     sumdb: { latencyMs: 150 },
     mirrors: [
       { name: DEFAULT_MIRROR, latencyMs: 150, bandwidthBps: 10 * MB, sumdb: 404 },
-      { name: 'thin', latencyMs: 10, bandwidthBps: 96_000 },
+      { name: 'thin', latencyMs: 10, bandwidthBps: 192_000 },
       { name: 'thick', latencyMs: 50, bandwidthBps: 20 * MB },
     ],
   },
   {
     name: 'sumdb-trap',
     title:
-      'the checksum database is far (600 ms); the nearest mirror (15 ms) does not relay it, another (45 ms) does',
+      'the checksum database is far (450 ms); the nearest mirror (15 ms) does not relay it, another (45 ms) does',
     probeTargets: false,
-    sumdb: { latencyMs: 600 },
+    sumdb: { latencyMs: 450 },
     mirrors: [
-      { name: DEFAULT_MIRROR, latencyMs: 200, bandwidthBps: 10 * MB, sumdb: 404 },
+      { name: DEFAULT_MIRROR, latencyMs: 150, bandwidthBps: 10 * MB, sumdb: 404 },
       { name: 'norelay', latencyMs: 15, bandwidthBps: 20 * MB, sumdb: 404 },
       { name: 'relay', latencyMs: 45, bandwidthBps: 10 * MB },
     ],

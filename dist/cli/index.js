@@ -45219,7 +45219,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6038);
+/* harmony import */ var _orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2932);
 
 await (0,_orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2));
 
@@ -45228,7 +45228,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6038:
+/***/ 2932:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48702,13 +48702,6 @@ function wrap(text, width, indent, firstIndent = '') {
     return lines;
 }
 
-;// CONCATENATED MODULE: ./src/version.ts
-/** The one version shared by the action, the npm package and the GitLab component (a test keeps them in step). */
-const VERSION = '1.0.0';
-/** Version of the JSON report's shape; bump on any incompatible change. */
-const REPORT_SCHEMA_VERSION = 1;
-const USER_AGENT = `go-proxy-setup/${VERSION}`;
-
 ;// CONCATENATED MODULE: ./src/select/describe.ts
 /**
  * Turns probe outcomes into short sentences a user can act on: which request, what answer
@@ -48717,9 +48710,17 @@ const USER_AGENT = `go-proxy-setup/${VERSION}`;
 
 /** Longest reason we put into a sentence: error texts may come from a hostile mirror. */
 const MAX_DETAIL = 160;
-/** `403 Forbidden`, `418 I'm a teapot`, `599 (HTTP 599)`. */
+/** Where Go's http.StatusText (Go 1.19) differs from Node's table; Go has no text for 509. */
+const GO_STATUS_TEXT = {
+    413: 'Request Entity Too Large',
+    414: 'Request URI Too Long',
+    416: 'Requested Range Not Satisfiable',
+    418: "I'm a teapot",
+    509: undefined,
+};
+/** `403 Forbidden`, `418 I'm a teapot`, `599 (HTTP 599)`: the wording the go command prints. */
 function statusText(status) {
-    const text = external_node_http_.STATUS_CODES[status];
+    const text = status in GO_STATUS_TEXT ? GO_STATUS_TEXT[status] : external_node_http_.STATUS_CODES[status];
     return text ? `${status} ${text}` : `${status} (HTTP ${status})`;
 }
 /** Splits `path@version` at the last `@` (module paths contain no `@`). */
@@ -48906,6 +48907,7 @@ const DEFAULT_GOSUMDB = 'sum.golang.org';
 
 
 
+
 const USER_ORIGINS = new Set(['input', 'env', 'private']);
 function originText(origin) {
     switch (origin) {
@@ -48948,12 +48950,8 @@ function mirrorFindings(assessments) {
             });
             continue;
         }
-        if (a.verdict === 'failed' && candidate.isPrivate) {
-            // A private proxy that only answered 404/410 is covered by privateProxyNotFoundFindings.
-            if (!isNotFound(firstFailingEndpoint(a.probe)?.outcome ?? null))
-                findings.push(privateProxyFailed(a.probe, a.reason));
-        }
-        else if (a.verdict === 'failed' && USER_ORIGINS.has(candidate.origin)) {
+        // The private proxy's failures are judged per module path in privateProxyChainFindings.
+        if (a.verdict === 'failed' && !candidate.isPrivate && USER_ORIGINS.has(candidate.origin)) {
             findings.push({
                 level: 'warning',
                 code: 'mirror-failed',
@@ -48978,8 +48976,9 @@ function mirrorFindings(assessments) {
 }
 /** What the user can do about a failure, by its kind. */
 function failureHint(probe) {
-    const failing = firstFailingEndpoint(probe);
-    const outcome = failing?.outcome ?? probe.failure?.code ?? '';
+    const code = firstFailingEndpoint(probe)?.outcome ?? probe.failure?.code ?? '';
+    // The probe's failure code is a string: `403` as well as `timeout`.
+    const outcome = typeof code === 'string' && /^\d{3}$/.test(code) ? Number(code) : code;
     if (outcome === 401 || outcome === 403) {
         return 'It refuses this runner (credentials, an allow-list or geo-blocking); remove it or give it access.';
     }
@@ -48994,43 +48993,62 @@ function failureHint(probe) {
         return 'It may be unreachable from this runner; Go itself has no timeout and would hang on it.';
     return '';
 }
-function privateProxyFailed(probe, reason) {
-    const url = probe.candidate.displayUrl;
-    const failing = firstFailingEndpoint(probe);
-    const auth = failing?.outcome === 401 || failing?.outcome === 403;
-    return {
-        level: 'warning',
-        code: 'private-proxy-failed',
-        title: `Private proxy ${url} failed`,
-        message: `The private proxy ${reason}. Private modules cannot be downloaded until this is fixed${auth
-            ? ' (check the credentials in private-proxy or in .netrc; Go sends .netrc credentials over https only and matches the host without port)'
-            : ''}. Because it is first in GOPROXY followed by \`,\`, an error other than 404/410 from it also stops downloads of public modules.`,
-        mirror: url,
-    };
-}
 /**
- * A 404/410 from the private proxy for a private module falls through `,`: Go then asks the public
- * mirrors for that private path (leaking its name) before `direct`.
+ * What the private proxy's answers mean for the chain it heads with `,`:
+ * - 404/410 for a private module falls through: Go then asks the public mirrors for that private
+ *   path (leaking its name) before `direct`;
+ * - any other error for a public module stops every public download at the private proxy.
+ * Module paths are told apart with the private patterns; with none, every probe of the private
+ * proxy is taken as a private path (the probe engine sends it only private modules).
  */
-function privateProxyNotFoundFindings(privateProxy) {
+function privateProxyChainFindings(privateProxy, privatePatterns) {
     if (privateProxy === null)
         return [];
-    const missing = privateProxy.endpoints.filter((e) => isModuleEndpoint(e) && isNotFound(e.outcome));
-    if (missing.length === 0)
-        return [];
-    const first = missing[0];
+    const globs = privatePatterns.join(',');
+    const isPrivatePath = (module) => globs === '' || patterns_matchPrefixPatterns(globs, splitModule(module ?? '').path);
     const url = privateProxy.candidate.displayUrl;
-    return [
-        {
+    const findings = [];
+    const moduleEndpoints = privateProxy.endpoints.filter(isModuleEndpoint);
+    const missing = moduleEndpoints.filter((e) => isNotFound(e.outcome) && isPrivatePath(e.module));
+    if (missing.length > 0) {
+        findings.push({
             level: 'warning',
             code: 'private-proxy-not-found',
             title: `Private proxy ${url} does not have a private module`,
-            message: `The private proxy ${describeEndpointFailure(first)}${missing.length > 1
-                ? ` (and ${missing.length - 1} more request${missing.length > 2 ? 's' : ''})`
-                : ''}. Go treats 404/410 as "try the next entry", so this private path would be requested from the public mirrors after it. Make the private proxy able to fetch it (credentials, its own GOPRIVATE/GONOSUMDB), or answer 403 instead of 404 for private paths it cannot serve.`,
+            message: `The private proxy ${describeEndpointFailure(missing[0])}${more(missing.length)}. Go treats 404/410 as "try the next entry", so this private path would be requested from the public mirrors after it. Make the private proxy able to fetch it (credentials, its own GOPRIVATE/GONOSUMDB), or answer 403 instead of 404 for private paths it cannot serve.`,
             mirror: url,
-        },
-    ];
+        });
+    }
+    const failedPrivate = moduleEndpoints.filter((e) => !e.ok &&
+        !isNotFound(e.outcome) &&
+        e.outcome !== 'redirect-to-http' &&
+        isPrivatePath(e.module));
+    if (failedPrivate.length > 0) {
+        const auth = failedPrivate[0].outcome === 401 || failedPrivate[0].outcome === 403;
+        findings.push({
+            level: 'warning',
+            code: 'private-proxy-failed',
+            title: `Private proxy ${url} failed`,
+            message: `The private proxy ${describeEndpointFailure(failedPrivate[0])}${more(failedPrivate.length)}. Private modules cannot be downloaded until this is fixed${auth
+                ? ' (check the credentials in private-proxy or in .netrc; the go command sends .netrc credentials over https only and matches the host without its port)'
+                : ''}. It stays first in GOPROXY, followed by \`,\`, because private-proxy is set: an error other than 404/410 from it also stops downloads of public modules.`,
+            mirror: url,
+        });
+    }
+    const blocking = moduleEndpoints.filter((e) => !e.ok && !isNotFound(e.outcome) && globs !== '' && !isPrivatePath(e.module));
+    if (blocking.length > 0) {
+        findings.push({
+            level: 'warning',
+            code: 'private-proxy-blocks-public',
+            title: `Private proxy ${url} fails for public modules`,
+            message: `The private proxy ${describeEndpointFailure(blocking[0])}${more(blocking.length)}. It heads GOPROXY followed by \`,\`, so Go stops at such an error and public modules cannot be downloaded. Make it serve public modules, or answer 404/410 for them so Go moves on to the public mirrors.`,
+            mirror: url,
+        });
+    }
+    return findings;
+}
+function more(count) {
+    return count > 1 ? ` (and ${count - 1} more request${count > 2 ? 's' : ''})` : '';
 }
 /**
  * Findings about the GOPROXY the user had: entries after `direct`/`off` are never used, and a URL
@@ -49040,8 +49058,16 @@ function existingGoproxyFindings(existing, assessments, privateProxyUrl, pipeSup
     if (existing === null || existing.trim() === '' || existing.trim() === DEFAULT_GOPROXY)
         return [];
     const shown = redactUrlCredentials(existing.trim());
-    const { entries, dead } = parseGoproxy(existing);
+    const { entries, dead, error } = parseGoproxy(existing);
     const findings = [];
+    if (error !== null) {
+        findings.push({
+            level: 'warning',
+            code: 'invalid-goproxy',
+            title: 'Your GOPROXY is invalid',
+            message: `Your GOPROXY (${shown}) makes every module download fail with: ${redactUrlCredentials(error)}. This job uses the chain written by go-proxy-setup; fix GOPROXY where you set it.`,
+        });
+    }
     const end = entries.at(-1);
     if (dead.length > 0 && end !== undefined) {
         const names = dead.map(redactUrlCredentials);
@@ -49140,15 +49166,21 @@ function sortFindings(findings) {
         .map(({ finding }) => finding);
 }
 
+;// CONCATENATED MODULE: ./src/version.ts
+/** The one version shared by the action, the npm package and the GitLab component (a test keeps them in step). */
+const VERSION = '1.0.0';
+/** Version of the JSON report's shape; bump on any incompatible change. */
+const REPORT_SCHEMA_VERSION = 1;
+const USER_AGENT = `go-proxy-setup/${VERSION}`;
+
 ;// CONCATENATED MODULE: ./src/report/build.ts
+
+
+
 /**
  * Assembles the JSON report (contract.md) from the probe run and the selection, and serialises it
  * with a stable key order so snapshots and diffs stay meaningful.
  */
-
-
-
-
 
 /** The default route's mirror: speed-ups are measured against it. */
 const DEFAULT_MIRROR = 'https://proxy.golang.org';
@@ -49165,7 +49197,7 @@ function buildReport(input) {
         settings: {
             GOPROXY: selection.display.GOPROXY,
             GOSUMDB: selection.display.GOSUMDB,
-            GOPRIVATE: input.goprivate ?? formatPatternList(input.privatePatterns.map((p) => p.pattern)),
+            GOPRIVATE: input.goprivate ?? [...new Set(input.privatePatterns.map((p) => p.pattern))].join(','),
             GONOPROXY: selection.display.GONOPROXY,
             GONOSUMDB: selection.display.GONOSUMDB,
         },
@@ -49178,7 +49210,11 @@ function buildReport(input) {
         sumdb: selection.sumdb,
         integrityMethod: integrityMethod(run),
         privatePatterns: input.privatePatterns.map((p) => ({ pattern: p.pattern, source: p.source })),
-        probeModules: input.probeModules.map((m) => ({ path: m.path, version: m.version, source: m.source })),
+        probeModules: input.probeModules.map((m) => ({
+            path: m.path,
+            version: m.version,
+            source: m.source,
+        })),
         findings: mergeFindings(selection.findings, input.extraFindings ?? []),
     };
     // Belt and braces: display URLs are credential-free already; nothing with user info may slip out.
@@ -49192,7 +49228,9 @@ function firstChosen(assessments) {
 function speedupOverDefault(assessments, first) {
     if (first === null || first.latencyMs === null || first.latencyMs <= 0)
         return null;
-    const defaultMirror = assessments.find((a) => !a.probe.candidate.isPrivate && a.rank !== null && normalise(a.probe.candidate.displayUrl) === DEFAULT_MIRROR);
+    const defaultMirror = assessments.find((a) => !a.probe.candidate.isPrivate &&
+        a.rank !== null &&
+        normalise(a.probe.candidate.displayUrl) === DEFAULT_MIRROR);
     if (defaultMirror === undefined || defaultMirror.latencyMs === null)
         return null;
     return Math.round((defaultMirror.latencyMs / first.latencyMs) * 100) / 100;
@@ -49202,7 +49240,7 @@ function normalise(url) {
 }
 /** Private proxy first (it heads the chain), then ranked mirrors by rank, then the rest in probe order. */
 function orderForReport(assessments) {
-    const group = (a) => (a.probe.candidate.isPrivate ? 0 : a.rank !== null ? 1 : 2);
+    const group = (a) => a.probe.candidate.isPrivate ? 0 : a.rank !== null ? 1 : 2;
     return [...assessments].sort((a, b) => group(a) - group(b) || (a.rank ?? 0) - (b.rank ?? 0) || a.index - b.index);
 }
 function mirrorReport(a) {
@@ -49246,6 +49284,9 @@ function errors(probe) {
     const lines = [];
     for (const endpoint of probe.endpoints) {
         if (endpoint.ok)
+            continue;
+        // 404/410 on /supported is the normal "does not relay the checksum database" answer.
+        if (endpoint.kind === 'sumdb-supported' && isNotFound(endpoint.outcome))
             continue;
         const detail = endpoint.error ? `: ${clip(endpoint.error)}` : '';
         const line = `${endpointPath(endpoint)} ${describeOutcome(endpoint.outcome, endpoint.timing.totalMs)}${detail}`;
@@ -49303,98 +49344,85 @@ function scrub(value) {
     return value;
 }
 /**
- * Key order of the serialised report: contract fields in reading order; any other key (records
- * such as `statuses`, or fields added later) follows in code-point order.
+ * Key order of the serialised report, per object (addressed by its path): contract fields in
+ * reading order. Keys not listed (fields added later, and the data keys of `statuses`) follow in
+ * code-point order, so the output never depends on how an object was built.
  */
-const KEY_ORDER = [
-    'schemaVersion',
-    'tool',
-    'name',
-    'version',
-    'startedAt',
-    'probeWallTimeMs',
-    'settings',
-    'GOPROXY',
-    'GOSUMDB',
-    'GOPRIVATE',
-    'GONOPROXY',
-    'GONOSUMDB',
-    'routeFound',
-    'reasons',
-    'fastestMirror',
-    'fastestLatencyMs',
-    'speedupOverDefault',
-    'url',
-    'origin',
-    'rank',
-    'verdict',
-    'reason',
-    'statuses',
-    'timings',
-    'dnsMs',
-    'connectMs',
-    'tlsMs',
-    'ttfbMs',
-    'totalMs',
-    'samples',
-    'latencySamplesMs',
-    'throughputBytesPerSec',
-    'sumdbSupported',
-    'integrity',
-    'integrityDetail',
-    'fresh',
-    'errors',
-    'mirrors',
-    'sumdb',
-    'database',
-    'value',
-    'route',
-    'tried',
-    'outcome',
-    'ok',
-    'note',
-    'integrityMethod',
-    'privatePatterns',
-    'pattern',
-    'source',
-    'probeModules',
-    'path',
-    'findings',
-    'level',
-    'code',
-    'title',
-    'message',
-    'mirror',
-];
-const KEY_RANK = new Map(KEY_ORDER.map((key, index) => [key, index]));
-function compareKeys(a, b) {
-    const ra = KEY_RANK.get(a);
-    const rb = KEY_RANK.get(b);
-    if (ra !== undefined && rb !== undefined)
-        return ra - rb;
-    if (ra !== undefined)
-        return -1;
-    if (rb !== undefined)
-        return 1;
-    return a < b ? -1 : a > b ? 1 : 0;
+const KEY_ORDER = {
+    '': [
+        'schemaVersion',
+        'tool',
+        'startedAt',
+        'probeWallTimeMs',
+        'settings',
+        'routeFound',
+        'reasons',
+        'fastestMirror',
+        'fastestLatencyMs',
+        'speedupOverDefault',
+        'mirrors',
+        'sumdb',
+        'integrityMethod',
+        'privatePatterns',
+        'probeModules',
+        'findings',
+    ],
+    tool: ['name', 'version'],
+    settings: ['GOPROXY', 'GOSUMDB', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB'],
+    'mirrors[]': [
+        'url',
+        'origin',
+        'rank',
+        'verdict',
+        'reason',
+        'statuses',
+        'timings',
+        'samples',
+        'latencySamplesMs',
+        'throughputBytesPerSec',
+        'sumdbSupported',
+        'integrity',
+        'integrityDetail',
+        'fresh',
+        'errors',
+    ],
+    'mirrors[].timings': ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs', 'totalMs'],
+    sumdb: ['database', 'value', 'route', 'reason', 'tried'],
+    'sumdb.tried[]': ['route', 'outcome', 'ok', 'note'],
+    'privatePatterns[]': ['pattern', 'source'],
+    'probeModules[]': ['path', 'version', 'source'],
+    'findings[]': ['level', 'code', 'title', 'message', 'mirror'],
+};
+function keyComparator(objectPath) {
+    const order = KEY_ORDER[objectPath] ?? [];
+    return (a, b) => {
+        const ra = order.indexOf(a);
+        const rb = order.indexOf(b);
+        if (ra >= 0 && rb >= 0)
+            return ra - rb;
+        if (ra >= 0)
+            return -1;
+        if (rb >= 0)
+            return 1;
+        return a < b ? -1 : a > b ? 1 : 0;
+    };
 }
-function ordered(value, inRecord) {
+function ordered(value, objectPath) {
     if (Array.isArray(value))
-        return value.map((v) => ordered(v, false));
+        return value.map((v) => ordered(v, `${objectPath}[]`));
     if (value === null || typeof value !== 'object') {
         return typeof value === 'number' && !Number.isFinite(value) ? null : value;
     }
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    // Record keys (endpoint labels) are data, not field names: plain code-point order.
-    entries.sort(([a], [b]) => (inRecord ? (a < b ? -1 : a > b ? 1 : 0) : compareKeys(a, b)));
+    entries.sort(([a], [b]) => keyComparator(objectPath)(a, b));
     const out = {};
     for (const [key, inner] of entries)
-        out[key] = ordered(inner, key === 'statuses');
+        out[key] = ordered(inner, objectPath === '' ? key : `${objectPath}.${key}`);
     return out;
 }
 /** Stable JSON: fixed key order, two-space indent, trailing newline; non-finite numbers become null. */
 function reportToJson(report) {
-    return `${JSON.stringify(ordered(report, false), null, 2)}\n`;
+    return `${JSON.stringify(ordered(report, ''), null, 2)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/runtime.ts
@@ -52148,6 +52176,20 @@ const PINNED_HASHES = {
 };
 /** How many go.mod requirements to probe with: each costs four requests per mirror. */
 const MAX_AUTO_MODULES = 2;
+/** Built-in modules in order of preference; the second covers patterns that make the first private. */
+const BUILTIN_FALLBACKS = [
+    BUILTIN_PROBE_MODULE,
+    { path: 'golang.org/x/text', version: 'v0.3.7' },
+];
+/**
+ * The first built-in module the private patterns leave public. Empty when they cover every one
+ * (e.g. GOPRIVATE=*): public mirrors are then checked for reachability only, never asked for a
+ * path the user declared private.
+ */
+function builtinFallback(isPrivate) {
+    const module = BUILTIN_FALLBACKS.find((m) => !isPrivate(m.path));
+    return module ? [module] : [];
+}
 /**
  * `auto`: the first public requirements of go.mod (direct before indirect, tagged releases before
  * pre-releases and pseudo-versions, locally replaced ones skipped), else the built-in module.
@@ -52158,7 +52200,7 @@ function chooseProbeModules(input, goMod, privatePatterns) {
     if (input !== 'auto') {
         const pub = input.filter((m) => !isPrivate(m.path));
         return {
-            public: pub.length > 0 ? pub : [BUILTIN_PROBE_MODULE],
+            public: pub.length > 0 ? pub : builtinFallback(isPrivate),
             private: input.filter((m) => isPrivate(m.path)),
             source: 'input',
         };
@@ -52179,7 +52221,7 @@ function chooseProbeModules(input, goMod, privatePatterns) {
         version: r.version,
     });
     if (pub.length === 0)
-        return { public: [BUILTIN_PROBE_MODULE], private: priv.map(toRef), source: 'builtin' };
+        return { public: builtinFallback(isPrivate), private: priv.map(toRef), source: 'builtin' };
     return { public: pub.map(toRef), private: priv.map(toRef), source: 'go.mod' };
 }
 const PSEUDO_VERSION = /^v[0-9]+\.(0\.0-|\d+\.\d+-([^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
@@ -53968,22 +54010,21 @@ function walkSumdbRoute(chain, databaseName) {
         else if (best === null || best.rank === NOT_EXIST_RANK) {
             best = { notExist, rank: NOT_EXIST_RANK, entry, outcome };
         }
+        passed.push({ entry, outcome });
         if (!notExist && entry.separatorAfter !== '|') {
             return { route: null, via: null, entry: null, brokenBy: { entry, outcome }, passed };
         }
-        passed.push({ entry, outcome });
     }
     if (best === null || best.notExist) {
         return { route: directRoute(databaseName), via: 'direct', entry: null, brokenBy: null, passed };
     }
-    const broken = best.entry;
     // The error that stops Go is the best proxy error seen, even though the walk fell through it.
     return {
         route: null,
         via: null,
         entry: null,
-        brokenBy: { entry: broken, outcome: best.outcome },
-        passed: passed.filter((p) => p.entry !== broken),
+        brokenBy: { entry: best.entry, outcome: best.outcome },
+        passed,
     };
 }
 function directRoute(databaseName) {
@@ -54138,25 +54179,23 @@ function naturalRoute(mode, chain, name, routes, tried) {
         };
     }
     const walk = walkSumdbRoute(chain, name);
+    const brokenBy = walk.brokenBy;
+    const fellThrough = brokenBy?.entry.separatorAfter === '|';
     for (const step of walk.passed) {
+        const stops = step.entry === brokenBy?.entry;
         tried.push({
             route: relayRoute(step.entry.display, name),
             outcome: step.outcome,
             ok: false,
-            note: `/supported ${describeOutcome(step.outcome)}; Go tries the next entry`,
+            note: !stops
+                ? `/supported ${describeOutcome(step.outcome)}; Go tries the next entry`
+                : fellThrough
+                    ? `/supported ${describeOutcome(step.outcome)}; Go moves on, but with no \`direct\` later this error fails every lookup`
+                    : `/supported ${describeOutcome(step.outcome)}; Go stops here and every lookup fails`,
         });
     }
-    if (walk.route === null) {
-        const { entry, outcome } = walk.brokenBy;
-        const fellThrough = entry.separatorAfter === '|';
-        tried.push({
-            route: relayRoute(entry.display, name),
-            outcome,
-            ok: false,
-            note: fellThrough
-                ? `/supported ${describeOutcome(outcome)}; Go moves on, but with no \`direct\` later this error fails every lookup`
-                : `/supported ${describeOutcome(outcome)}; Go stops here and every lookup fails`,
-        });
+    if (brokenBy !== null) {
+        const { entry, outcome } = brokenBy;
         return {
             route: null,
             ok: false,
@@ -54166,18 +54205,19 @@ function naturalRoute(mode, chain, name, routes, tried) {
                 : `${entry.display} ${describeOutcome(outcome)} on /sumdb/${name}/supported and is not followed by \`|\`, so every checksum lookup through GOPROXY fails`,
         };
     }
-    const probe = findRouteProbe(routes, walk.route, walk.entry?.display);
+    const route = walk.route; // not broken, so Go has a route
+    const probe = findRouteProbe(routes, route, walk.entry?.display);
     const how = walk.via === 'mirror'
         ? `through ${walk.entry.display}, which relays the checksum database`
-        : `directly at ${walk.route}`;
-    tried.push(routeTried(walk.route, probe, walk.via === 'mirror'
+        : `directly at ${route}`;
+    tried.push(routeTried(route, probe, walk.via === 'mirror'
         ? '/supported answered 200: the route Go takes'
         : 'the route Go takes (no entry relays the database)'));
     return {
-        route: walk.route,
+        route,
         ok: probe?.ok ?? false,
         why: `reached ${how} with a verified signed tree head`,
-        failure: `the route Go takes, ${walk.route}, ${routeFailure(probe)}`,
+        failure: `the route Go takes, ${route}, ${routeFailure(probe)}`,
     };
 }
 function routeTried(route, probe, note) {
@@ -54298,106 +54338,21 @@ function offDecision(run) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/select/semver.ts
-/**
- * Semantic version ordering as the go command applies it (golang.org/x/mod/semver): a leading
- * `v`, shorthands `v1` / `v1.2`, build metadata ignored, invalid versions below every valid one.
- */
-const NUMBER = '(0|[1-9][0-9]*)';
-const IDENTIFIER = '[0-9A-Za-z-]+';
-const FULL = new RegExp(`^v${NUMBER}\\.${NUMBER}\\.${NUMBER}(-${IDENTIFIER}(?:\\.${IDENTIFIER})*)?(\\+${IDENTIFIER}(?:\\.${IDENTIFIER})*)?$`);
-const SHORT = new RegExp(`^v${NUMBER}(?:\\.${NUMBER})?$`);
-function parse(version) {
-    const full = FULL.exec(version);
-    if (full) {
-        const prerelease = full[4] ?? '';
-        // Numeric prerelease identifiers must not have leading zeros.
-        if (prerelease
-            .slice(1)
-            .split('.')
-            .some((id) => /^0[0-9]+$/.test(id)))
-            return null;
-        return { major: full[1], minor: full[2], patch: full[3], prerelease };
-    }
-    const short = SHORT.exec(version);
-    if (short)
-        return { major: short[1], minor: short[2] ?? '0', patch: '0', prerelease: '' };
-    return null;
-}
-function semver_isValidSemver(version) {
-    return parse(version) !== null;
-}
-/** -1, 0 or 1, like semver.Compare. */
-function semver_compareSemver(a, b) {
-    const x = parse(a);
-    const y = parse(b);
-    if (x === null && y === null)
-        return 0;
-    if (x === null)
-        return -1;
-    if (y === null)
-        return 1;
-    return (compareNumber(x.major, y.major) ||
-        compareNumber(x.minor, y.minor) ||
-        compareNumber(x.patch, y.patch) ||
-        semver_comparePrerelease(x.prerelease, y.prerelease));
-}
-/** The highest valid version of a list, or null when none is valid. */
-function maxSemver(versions) {
-    let best = null;
-    for (const version of versions) {
-        if (!semver_isValidSemver(version))
-            continue;
-        if (best === null || semver_compareSemver(version, best) > 0)
-            best = version;
-    }
-    return best;
-}
-// Decimal strings without leading zeros: longer is larger, equal length compares as text.
-function compareNumber(a, b) {
-    if (a.length !== b.length)
-        return a.length < b.length ? -1 : 1;
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-function semver_comparePrerelease(a, b) {
-    if (a === b)
-        return 0;
-    // A release sorts after any of its prereleases.
-    if (a === '')
-        return 1;
-    if (b === '')
-        return -1;
-    const xs = a.slice(1).split('.');
-    const ys = b.slice(1).split('.');
-    for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
-        const order = compareIdentifier(xs[i], ys[i]);
-        if (order !== 0)
-            return order;
-    }
-    return xs.length === ys.length ? 0 : xs.length < ys.length ? -1 : 1;
-}
-function compareIdentifier(a, b) {
-    const aNumeric = /^[0-9]+$/.test(a);
-    const bNumeric = /^[0-9]+$/.test(b);
-    if (aNumeric && bNumeric)
-        return compareNumber(a, b);
-    if (aNumeric)
-        return -1;
-    if (bNumeric)
-        return 1;
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
 ;// CONCATENATED MODULE: ./src/select/rank.ts
+
 
 
 
 /** Latencies within max(5 ms, 10 %) of a faster mirror's are measurement noise, not a difference. */
 const LATENCY_BAND_MIN_MS = 5;
 const LATENCY_BAND_RATIO = 0.1;
-/** The latency the ranking uses: median TTFB (server + round trip, independent of body size), else median total. */
+/**
+ * The latency the ranking uses: the median total time of the small probe requests (list, info,
+ * mod) — what each of the go command's many small requests costs — else the median TTFB. The probe
+ * engine's early stop bounds the same median, so a mirror it stops could not have ranked higher.
+ */
 function rankingLatency(probe) {
-    return probe.median.ttfbMs ?? probe.median.totalMs ?? null;
+    return probe.median.totalMs ?? probe.median.ttfbMs ?? null;
 }
 function isTampered(probe) {
     return probe.integrity === 'mismatch' || probe.integrity === 'empty-mod';
@@ -54407,11 +54362,21 @@ function assessMirrors(input) {
     const { run } = input;
     const out = new Map();
     const eligible = [];
+    const firstByUrl = new Map();
     run.mirrors.forEach((probe, index) => {
         if (probe.candidate.isPrivate) {
-            out.set(index, assessPrivate(probe, index));
+            out.set(index, assessPrivate(probe, index, input.privatePatterns));
             return;
         }
+        // The same URL from two origins (catalog and GOPROXY) takes one place, the first one's.
+        const key = probe.candidate.url.replace(/\/+$/, '');
+        const first = firstByUrl.get(key);
+        if (first) {
+            const reason = `same URL as the ${first.candidate.origin} entry, judged there`;
+            out.set(index, { ...unranked(probe, index), verdict: 'skipped', reason });
+            return;
+        }
+        firstByUrl.set(key, probe);
         const excluded = exclusion(probe);
         if (excluded)
             out.set(index, { ...unranked(probe, index), ...excluded });
@@ -54480,14 +54445,25 @@ function unranked(probe, index) {
 }
 /**
  * The private proxy is not ranked: it is in the chain because the user asked for it. Its verdict
- * still says whether it worked for the private modules it was probed with.
+ * says whether it worked: for private modules any failure counts; for public ones (if probed) only
+ * errors that stop a `,` chain — a 404/410 for a public module is the healthy answer.
  */
-function assessPrivate(probe, index) {
+function assessPrivate(probe, index, privatePatterns) {
     const base = unranked(probe, index);
     const role = 'first in the chain (followed by `,`) because private-proxy is set';
     if (isTampered(probe))
         return { ...base, verdict: 'tampered', reason: `${tamperedReason(probe)}; still ${role}` };
-    if (!probe.usable && probe.failure !== null) {
+    const globs = privatePatterns.join(',');
+    const isPublicPath = (module) => globs !== '' && !patterns_matchPrefixPatterns(globs, splitModule(module ?? '').path);
+    const failing = probe.endpoints.find((e) => isModuleEndpoint(e) && !e.ok && !(isPublicPath(e.module) && isNotFound(e.outcome)));
+    if (failing) {
+        return {
+            ...base,
+            verdict: 'failed',
+            reason: `${describeEndpointFailure(failing)}; still ${role}`,
+        };
+    }
+    if (!probe.usable && probe.failure !== null && probe.endpoints.length === 0) {
         return { ...base, verdict: 'failed', reason: `${describeMirrorFailure(probe)}; still ${role}` };
     }
     const skipped = probe.skipped !== null && !probe.usable ? ` (not probed: ${probe.skipped})` : '';
@@ -54516,7 +54492,7 @@ function judgeFreshness(probes) {
             known = true;
             const mine = probe.latestVersions[path];
             const best = bestLatest.get(path);
-            if (semver_compareSemver(mine, best) < 0) {
+            if (compareSemver(mine, best) < 0) {
                 return {
                     fresh: false,
                     detail: `@latest of ${path} is ${mine} here, ${best} on another mirror`,
@@ -54529,7 +54505,7 @@ function judgeFreshness(probes) {
             const best = bestListed.get(path);
             if (best === undefined)
                 continue;
-            if (mine === null || semver_compareSemver(mine, best) < 0) {
+            if (mine === null || compareSemver(mine, best) < 0) {
                 return {
                     fresh: false,
                     detail: `@v/list of ${path} stops at ${mine ?? '(nothing)'} here, another mirror lists ${best}`,
@@ -54539,9 +54515,18 @@ function judgeFreshness(probes) {
         return { fresh: known ? true : null, detail: null };
     });
 }
+/** The highest valid version of a list, or null when none is valid. */
+function maxSemver(versions) {
+    let best = null;
+    for (const version of versions) {
+        if (isValidSemver(version) && (best === null || compareSemver(version, best) > 0))
+            best = version;
+    }
+    return best;
+}
 function raise(best, path, version) {
     const current = best.get(path);
-    if (current === undefined || semver_compareSemver(version, current) > 0)
+    if (current === undefined || compareSemver(version, current) > 0)
         best.set(path, version);
 }
 function tier(mirror) {
@@ -54603,7 +54588,7 @@ function rankedReason(mirror, rank, chosen, maxMirrors) {
     const parts = [];
     parts.push(mirror.latencyMs === null
         ? 'latency not measured'
-        : `median TTFB ${milliseconds(mirror.latencyMs)}`);
+        : `median latency ${milliseconds(mirror.latencyMs)}`);
     if (mirror.probe.throughputBytesPerSec !== null)
         parts.push(throughput(mirror.probe.throughputBytesPerSec));
     let text = `rank ${rank}: ${parts.join(', ')}`;
@@ -54641,6 +54626,7 @@ function selectSettings(run, options) {
     const assessments = assessMirrors({
         run,
         maxMirrors: options.maxMirrors,
+        privatePatterns: options.privatePatterns,
         sumdbRouteOk: (probe) => sumdbRouteOkVia(sumdbMode, run, chainFor(privateProxy, probe, options.fallback, separator)),
     });
     const chosen = assessments
@@ -54680,7 +54666,7 @@ function selectSettings(run, options) {
             deadlineHit: run.deadlineHit,
         }),
         ...mirrorFindings(assessments),
-        ...privateProxyNotFoundFindings(privateProxy),
+        ...privateProxyChainFindings(privateProxy, options.privatePatterns),
         ...existingGoproxyFindings(options.existingGoproxy, assessments, privateProxy?.candidate.url ?? null, pipeSupported),
         ...sumdb.findings,
         decisionFinding(display, reasons[0]),
@@ -54748,7 +54734,7 @@ function explain(input) {
 }
 function measurement(a) {
     const parts = [
-        a.latencyMs === null ? 'latency not measured' : `median TTFB ${milliseconds(a.latencyMs)}`,
+        a.latencyMs === null ? 'latency not measured' : `median latency ${milliseconds(a.latencyMs)}`,
     ];
     if (a.probe.throughputBytesPerSec !== null)
         parts.push(throughput(a.probe.throughputBytesPerSec));
@@ -54767,6 +54753,7 @@ function measurement(a) {
  * candidate mirrors, select the settings and build the report. It decides; it writes nothing —
  * the callers (GitHub main step, CLI, GitLab job) apply the result their own way.
  */
+
 
 
 
@@ -54812,7 +54799,8 @@ async function configure(ctx) {
     const database = checksumDatabase(inputs, env);
     const goVersion = await detectGoVersion(env);
     platform.debug(`go version: ${goVersion ?? 'unknown'}`);
-    platform.info(`Probing ${candidates.length} mirror(s) with ${modules.public.map(moduleText).join(', ')} (deadline ${inputs.timeoutSeconds.value} s)…`);
+    const probeFindings = modules.public.length === 0 ? [allModulesPrivateFinding()] : [];
+    platform.info(`Probing ${candidates.length} mirror(s) with ${modules.public.map(moduleText).join(', ') || 'no public module'} (deadline ${inputs.timeoutSeconds.value} s)…`);
     const run = await runProbe({
         candidates,
         modules: modules.public,
@@ -54842,12 +54830,29 @@ async function configure(ctx) {
         extraFindings: [
             ...privacy.findings,
             ...environmentFindings(inputs),
+            ...probeFindings,
             ...(ctx.extraFindings ?? []),
         ],
         startedAt,
         goprivate: privacy.goprivate,
     });
     return { report, selection, goprivate: privacy.goprivate, privatePatterns };
+}
+/** `working-directory` must exist: a typo would otherwise silently disable go.mod, git and cache keys. */
+async function assertWorkingDirectory(inputs, cwd) {
+    const dir = (0,external_node_path_.resolve)(cwd, inputs.workingDirectory.value);
+    const info = await (0,promises_.stat)(dir).catch(() => null);
+    if (!info?.isDirectory()) {
+        throw new InputError(`Invalid input 'working-directory': "${inputs.workingDirectory.value}" is not a directory (allowed: a directory, relative to ${cwd}).`);
+    }
+}
+function allModulesPrivateFinding() {
+    return {
+        level: 'notice',
+        code: 'no-public-probe-module',
+        title: 'Mirrors checked for reachability only',
+        message: 'Every probe module matches the private patterns, so no module path was sent to the public mirrors; they were ranked on reachability alone. Modules matching GOPRIVATE/GONOPROXY bypass GOPROXY anyway.',
+    };
 }
 /** The database to probe: the one the `gosumdb` input names, else GOSUMDB from the environment, else sum.golang.org. */
 function checksumDatabase(inputs, env) {
@@ -54995,6 +55000,7 @@ async function probeAndReport(options, redactor, stderr) {
     const gitlab = env.GITLAB_CI === 'true';
     const inputs = parseInputs((name) => options.inputs.get(name), env);
     registerSecrets(inputs, redactor);
+    await assertWorkingDirectory(inputs, process.cwd());
     const platform = createConsolePlatform(redactor, {
         name: gitlab ? 'gitlab' : 'cli',
         write: stderr,

@@ -100788,11 +100788,8 @@ function createGitHubPlatform(redactor) {
         notice: (message, p) => notice(clean(message), props(p)),
         warning: (message, p) => warning(clean(message), props(p)),
         error: (message, p) => core_error(clean(message), props(p)),
-        setSecret: (value) => {
-            redactor.add(value);
-            if (value)
-                core_setSecret(value);
-        },
+        // The redactor forwards every secret it learns to githubSecretSink (see runMain).
+        setSecret: (value) => redactor.add(value),
         group: (title, fn) => group(clean(title), fn),
         // Not redacted: Go needs the private proxy's credentials in GOPROXY. They are registered secrets,
         // so the runner masks them in logs; callers never pass anything else secret here.
@@ -100809,6 +100806,10 @@ function createGitHubPlatform(redactor) {
             return true;
         },
     };
+}
+/** Registers a secret with the runner so it is masked in every log line, ours or Go's. */
+function githubSecretSink(secret) {
+    core.setSecret(secret);
 }
 /** Reads an action input the way the runner passes it (INPUT_<NAME>, hyphens kept); undefined when unset or blank. */
 function readGitHubInput(name) {

@@ -20,7 +20,7 @@ import { failureMessage } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { renderDotenv } from '../writers/dotenv.js';
 import { writeGoEnv } from '../writers/go-env-file.js';
-import { type Configured, configure } from './configure.js';
+import { type Configured, assertWorkingDirectory, configure } from './configure.js';
 import { carriesCredentials, goVariables } from './variables.js';
 
 export const EXIT_OK = 0;
@@ -65,6 +65,7 @@ async function probeAndReport(
   const gitlab = env.GITLAB_CI === 'true';
   const inputs = parseInputs((name) => options.inputs.get(name), env);
   registerSecrets(inputs, redactor);
+  await assertWorkingDirectory(inputs, process.cwd());
   const platform = createConsolePlatform(redactor, {
     name: gitlab ? 'gitlab' : 'cli',
     write: stderr,

@@ -4,9 +4,10 @@
  * the callers (GitHub main step, CLI, GitLab job) apply the result their own way.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DEFAULT_GOSUMDB } from '../constants.js';
+import { InputError } from '../errors.js';
 import { type GoMod, parseGoMod } from '../goenv/gomod.js';
 import { parseGosumdb, toChecksumDatabase } from '../goenv/gosumdb.js';
 import { parseGoVersion } from '../goenv/goversion.js';
@@ -79,8 +80,9 @@ export async function configure(ctx: ConfigureContext): Promise<Configured> {
   const goVersion = await detectGoVersion(env);
   platform.debug(`go version: ${goVersion ?? 'unknown'}`);
 
+  const probeFindings = modules.public.length === 0 ? [allModulesPrivateFinding()] : [];
   platform.info(
-    `Probing ${candidates.length} mirror(s) with ${modules.public.map(moduleText).join(', ')} (deadline ${inputs.timeoutSeconds.value} s)…`,
+    `Probing ${candidates.length} mirror(s) with ${modules.public.map(moduleText).join(', ') || 'no public module'} (deadline ${inputs.timeoutSeconds.value} s)…`,
   );
   const run = await runProbe({
     candidates,
@@ -113,12 +115,34 @@ export async function configure(ctx: ConfigureContext): Promise<Configured> {
     extraFindings: [
       ...privacy.findings,
       ...environmentFindings(inputs),
+      ...probeFindings,
       ...(ctx.extraFindings ?? []),
     ],
     startedAt,
     goprivate: privacy.goprivate,
   });
   return { report, selection, goprivate: privacy.goprivate, privatePatterns };
+}
+
+/** `working-directory` must exist: a typo would otherwise silently disable go.mod, git and cache keys. */
+export async function assertWorkingDirectory(inputs: Inputs, cwd: string): Promise<void> {
+  const dir = resolve(cwd, inputs.workingDirectory.value);
+  const info = await stat(dir).catch(() => null);
+  if (!info?.isDirectory()) {
+    throw new InputError(
+      `Invalid input 'working-directory': "${inputs.workingDirectory.value}" is not a directory (allowed: a directory, relative to ${cwd}).`,
+    );
+  }
+}
+
+function allModulesPrivateFinding(): Finding {
+  return {
+    level: 'notice',
+    code: 'no-public-probe-module',
+    title: 'Mirrors checked for reachability only',
+    message:
+      'Every probe module matches the private patterns, so no module path was sent to the public mirrors; they were ranked on reachability alone. Modules matching GOPRIVATE/GONOPROXY bypass GOPROXY anyway.',
+  };
 }
 
 /** The database to probe: the one the `gosumdb` input names, else GOSUMDB from the environment, else sum.golang.org. */

@@ -6,10 +6,14 @@ import { restoreModCache } from '../cache/restore.js';
  * Bad inputs fail the step before anything is written; degraded infrastructure only warns.
  */
 import { OUTPUTS, STATE } from '../constants.js';
-import { InputError } from '../errors.js';
 import { type Inputs, parseInputs, registerSecrets } from '../inputs/inputs.js';
 import { createGitHubCacheApi } from '../platform/github-cache.js';
-import { createGitHubPlatform, failGitHubStep, readGitHubInput } from '../platform/github.js';
+import {
+  createGitHubPlatform,
+  failGitHubStep,
+  githubSecretSink,
+  readGitHubInput,
+} from '../platform/github.js';
 import type { Platform } from '../platform/platform.js';
 import { applyCredentials, credentialScopes } from '../private/credentials.js';
 import { Redactor } from '../redact.js';
@@ -19,17 +23,18 @@ import { reportToJson } from '../report/build.js';
 import { failureMessage, installProcessHandlers } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { writeGoEnv } from '../writers/go-env-file.js';
-import { type Configured, configure } from './configure.js';
+import { type Configured, assertWorkingDirectory, configure } from './configure.js';
 import { carriesCredentials, goVariables } from './variables.js';
 
 export async function runMain(): Promise<void> {
-  const redactor = new Redactor();
+  // Every secret the redactor learns (inputs, the remote URL's token) is masked by the runner too.
+  const redactor = new Redactor(githubSecretSink);
   const platform = createGitHubPlatform(redactor);
   installProcessHandlers(redactor, failGitHubStep);
   try {
     const inputs = parseInputs(readGitHubInput, process.env);
     registerSecrets(inputs, redactor);
-    for (const secret of redactor.secrets) platform.setSecret(secret);
+    await assertWorkingDirectory(inputs, process.cwd());
     await setup(inputs, platform, redactor);
   } catch (error) {
     failGitHubStep(failureMessage(error, redactor));
@@ -79,9 +84,8 @@ async function setup(inputs: Inputs, platform: Platform, redactor: Redactor): Pr
   if (inputs.token.value) await writeCredentials(inputs.token.value, configured, platform);
 
   if (!report.routeFound) {
-    throw new InputError(
-      'No route to Go modules: no mirror answered correctly and `fallback` is `off`. See the job summary for what each mirror answered.',
-    );
+    // The no-route finding was already annotated as an error: fail the step without repeating it.
+    process.exitCode = 1;
   }
 }
 

@@ -14,10 +14,8 @@ export function createGitHubPlatform(redactor: Redactor): Platform {
     notice: (message, p) => core.notice(clean(message), props(p)),
     warning: (message, p) => core.warning(clean(message), props(p)),
     error: (message, p) => core.error(clean(message), props(p)),
-    setSecret: (value) => {
-      redactor.add(value);
-      if (value) core.setSecret(value);
-    },
+    // The redactor forwards every secret it learns to githubSecretSink (see runMain).
+    setSecret: (value) => redactor.add(value),
     group: (title, fn) => core.group(clean(title), fn),
     // Not redacted: Go needs the private proxy's credentials in GOPROXY. They are registered secrets,
     // so the runner masks them in logs; callers never pass anything else secret here.
@@ -33,6 +31,11 @@ export function createGitHubPlatform(redactor: Redactor): Platform {
       return true;
     },
   };
+}
+
+/** Registers a secret with the runner so it is masked in every log line, ours or Go's. */
+export function githubSecretSink(secret: string): void {
+  core.setSecret(secret);
 }
 
 /** Reads an action input the way the runner passes it (INPUT_<NAME>, hyphens kept); undefined when unset or blank. */

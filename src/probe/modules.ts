@@ -48,6 +48,22 @@ export interface ProbeModuleChoice {
 /** How many go.mod requirements to probe with: each costs four requests per mirror. */
 export const MAX_AUTO_MODULES = 2;
 
+/** Built-in modules in order of preference; the second covers patterns that make the first private. */
+const BUILTIN_FALLBACKS: readonly ModuleRef[] = [
+  BUILTIN_PROBE_MODULE,
+  { path: 'golang.org/x/text', version: 'v0.3.7' },
+];
+
+/**
+ * The first built-in module the private patterns leave public. Empty when they cover every one
+ * (e.g. GOPRIVATE=*): public mirrors are then checked for reachability only, never asked for a
+ * path the user declared private.
+ */
+function builtinFallback(isPrivate: (path: string) => boolean): ModuleRef[] {
+  const module = BUILTIN_FALLBACKS.find((m) => !isPrivate(m.path));
+  return module ? [module] : [];
+}
+
 /**
  * `auto`: the first public requirements of go.mod (direct before indirect, tagged releases before
  * pre-releases and pseudo-versions, locally replaced ones skipped), else the built-in module.
@@ -63,7 +79,7 @@ export function chooseProbeModules(
   if (input !== 'auto') {
     const pub = input.filter((m) => !isPrivate(m.path));
     return {
-      public: pub.length > 0 ? pub : [BUILTIN_PROBE_MODULE],
+      public: pub.length > 0 ? pub : builtinFallback(isPrivate),
       private: input.filter((m) => isPrivate(m.path)),
       source: 'input',
     };
@@ -85,7 +101,7 @@ export function chooseProbeModules(
     version: r.version,
   });
   if (pub.length === 0)
-    return { public: [BUILTIN_PROBE_MODULE], private: priv.map(toRef), source: 'builtin' };
+    return { public: builtinFallback(isPrivate), private: priv.map(toRef), source: 'builtin' };
   return { public: pub.map(toRef), private: priv.map(toRef), source: 'go.mod' };
 }
 

@@ -1,14 +1,13 @@
+import type { EndpointResult, MirrorProbe, ProbeRun, RequestTiming } from '../probe/types.js';
+import { redactUrlCredentials, stripCredentials } from '../redact.js';
+import { clip, describeOutcome, endpointPath, isNotFound, statusKey } from '../select/describe.js';
+import { sortFindings } from '../select/findings.js';
+import type { MirrorAssessment, Selection } from '../select/types.js';
 /**
  * Assembles the JSON report (contract.md) from the probe run and the selection, and serialises it
  * with a stable key order so snapshots and diffs stay meaningful.
  */
 import { REPORT_SCHEMA_VERSION, VERSION } from '../version.js';
-import { formatPatternList } from '../goenv/patterns.js';
-import type { EndpointResult, MirrorProbe, ProbeRun, RequestTiming } from '../probe/types.js';
-import { redactUrlCredentials, stripCredentials } from '../redact.js';
-import { clip, describeOutcome, endpointPath, statusKey } from '../select/describe.js';
-import { sortFindings } from '../select/findings.js';
-import type { MirrorAssessment, Selection } from '../select/types.js';
 import type {
   EndpointOutcome,
   Finding,
@@ -49,7 +48,8 @@ export function buildReport(input: BuildReportInput): Report {
     settings: {
       GOPROXY: selection.display.GOPROXY,
       GOSUMDB: selection.display.GOSUMDB,
-      GOPRIVATE: input.goprivate ?? formatPatternList(input.privatePatterns.map((p) => p.pattern)),
+      GOPRIVATE:
+        input.goprivate ?? [...new Set(input.privatePatterns.map((p) => p.pattern))].join(','),
       GONOPROXY: selection.display.GONOPROXY,
       GONOSUMDB: selection.display.GONOSUMDB,
     },
@@ -62,7 +62,11 @@ export function buildReport(input: BuildReportInput): Report {
     sumdb: selection.sumdb,
     integrityMethod: integrityMethod(run),
     privatePatterns: input.privatePatterns.map((p) => ({ pattern: p.pattern, source: p.source })),
-    probeModules: input.probeModules.map((m) => ({ path: m.path, version: m.version, source: m.source })),
+    probeModules: input.probeModules.map((m) => ({
+      path: m.path,
+      version: m.version,
+      source: m.source,
+    })),
     findings: mergeFindings(selection.findings, input.extraFindings ?? []),
   };
   // Belt and braces: display URLs are credential-free already; nothing with user info may slip out.
@@ -74,14 +78,29 @@ function firstChosen(assessments: readonly MirrorAssessment[]): MirrorAssessment
   return assessments.find((a) => a.rank === 1) ?? null;
 }
 
-/** Median latency of proxy.golang.org divided by the first chosen mirror's, when both were measured. */
-function speedupOverDefault(assessments: readonly MirrorAssessment[], first: MirrorAssessment | null): number | null {
-  if (first === null || first.latencyMs === null || first.latencyMs <= 0) return null;
+/**
+ * Median TTFB of proxy.golang.org divided by the first chosen mirror's (the contract's definition),
+ * when both were measured; the ranking latencies stand in when a TTFB is missing.
+ */
+function speedupOverDefault(
+  assessments: readonly MirrorAssessment[],
+  first: MirrorAssessment | null,
+): number | null {
+  if (first === null) return null;
   const defaultMirror = assessments.find(
-    (a) => !a.probe.candidate.isPrivate && a.rank !== null && normalise(a.probe.candidate.displayUrl) === DEFAULT_MIRROR,
+    (a) =>
+      !a.probe.candidate.isPrivate &&
+      a.rank !== null &&
+      normalise(a.probe.candidate.displayUrl) === DEFAULT_MIRROR,
   );
-  if (defaultMirror === undefined || defaultMirror.latencyMs === null) return null;
-  return Math.round((defaultMirror.latencyMs / first.latencyMs) * 100) / 100;
+  if (defaultMirror === undefined) return null;
+  const ttfbs = [defaultMirror.probe.median.ttfbMs, first.probe.median.ttfbMs];
+  const [slow, fast] = ttfbs.every((t) => t !== null)
+    ? ttfbs
+    : [defaultMirror.latencyMs, first.latencyMs];
+  if (slow === null || slow === undefined || fast === null || fast === undefined || fast <= 0)
+    return null;
+  return Math.round((slow / fast) * 100) / 100;
 }
 
 function normalise(url: string): string {
@@ -90,7 +109,8 @@ function normalise(url: string): string {
 
 /** Private proxy first (it heads the chain), then ranked mirrors by rank, then the rest in probe order. */
 function orderForReport(assessments: readonly MirrorAssessment[]): MirrorAssessment[] {
-  const group = (a: MirrorAssessment) => (a.probe.candidate.isPrivate ? 0 : a.rank !== null ? 1 : 2);
+  const group = (a: MirrorAssessment) =>
+    a.probe.candidate.isPrivate ? 0 : a.rank !== null ? 1 : 2;
   return [...assessments].sort(
     (a, b) => group(a) - group(b) || (a.rank ?? 0) - (b.rank ?? 0) || a.index - b.index,
   );
@@ -138,6 +158,8 @@ function errors(probe: MirrorProbe): string[] {
   const lines: string[] = [];
   for (const endpoint of probe.endpoints) {
     if (endpoint.ok) continue;
+    // 404/410 on /supported is the normal "does not relay the checksum database" answer.
+    if (endpoint.kind === 'sumdb-supported' && isNotFound(endpoint.outcome)) continue;
     const detail = endpoint.error ? `: ${clip(endpoint.error)}` : '';
     const line = `${endpointPath(endpoint)} ${describeOutcome(endpoint.outcome, endpoint.timing.totalMs)}${detail}`;
     if (!lines.includes(line)) lines.push(line);
@@ -194,94 +216,82 @@ function scrub<T>(value: T): T {
 }
 
 /**
- * Key order of the serialised report: contract fields in reading order; any other key (records
- * such as `statuses`, or fields added later) follows in code-point order.
+ * Key order of the serialised report, per object (addressed by its path): contract fields in
+ * reading order. Keys not listed (fields added later, and the data keys of `statuses`) follow in
+ * code-point order, so the output never depends on how an object was built.
  */
-const KEY_ORDER = [
-  'schemaVersion',
-  'tool',
-  'name',
-  'version',
-  'startedAt',
-  'probeWallTimeMs',
-  'settings',
-  'GOPROXY',
-  'GOSUMDB',
-  'GOPRIVATE',
-  'GONOPROXY',
-  'GONOSUMDB',
-  'routeFound',
-  'reasons',
-  'fastestMirror',
-  'fastestLatencyMs',
-  'speedupOverDefault',
-  'url',
-  'origin',
-  'rank',
-  'verdict',
-  'reason',
-  'statuses',
-  'timings',
-  'dnsMs',
-  'connectMs',
-  'tlsMs',
-  'ttfbMs',
-  'totalMs',
-  'samples',
-  'latencySamplesMs',
-  'throughputBytesPerSec',
-  'sumdbSupported',
-  'integrity',
-  'integrityDetail',
-  'fresh',
-  'errors',
-  'mirrors',
-  'sumdb',
-  'database',
-  'value',
-  'route',
-  'tried',
-  'outcome',
-  'ok',
-  'note',
-  'integrityMethod',
-  'privatePatterns',
-  'pattern',
-  'source',
-  'probeModules',
-  'path',
-  'findings',
-  'level',
-  'code',
-  'title',
-  'message',
-  'mirror',
-];
-const KEY_RANK = new Map(KEY_ORDER.map((key, index) => [key, index]));
+const KEY_ORDER: Readonly<Record<string, readonly string[]>> = {
+  '': [
+    'schemaVersion',
+    'tool',
+    'startedAt',
+    'probeWallTimeMs',
+    'settings',
+    'routeFound',
+    'reasons',
+    'fastestMirror',
+    'fastestLatencyMs',
+    'speedupOverDefault',
+    'mirrors',
+    'sumdb',
+    'integrityMethod',
+    'privatePatterns',
+    'probeModules',
+    'findings',
+  ],
+  tool: ['name', 'version'],
+  settings: ['GOPROXY', 'GOSUMDB', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB'],
+  'mirrors[]': [
+    'url',
+    'origin',
+    'rank',
+    'verdict',
+    'reason',
+    'statuses',
+    'timings',
+    'samples',
+    'latencySamplesMs',
+    'throughputBytesPerSec',
+    'sumdbSupported',
+    'integrity',
+    'integrityDetail',
+    'fresh',
+    'errors',
+  ],
+  'mirrors[].timings': ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs', 'totalMs'],
+  sumdb: ['database', 'value', 'route', 'reason', 'tried'],
+  'sumdb.tried[]': ['route', 'outcome', 'ok', 'note'],
+  'privatePatterns[]': ['pattern', 'source'],
+  'probeModules[]': ['path', 'version', 'source'],
+  'findings[]': ['level', 'code', 'title', 'message', 'mirror'],
+};
 
-function compareKeys(a: string, b: string): number {
-  const ra = KEY_RANK.get(a);
-  const rb = KEY_RANK.get(b);
-  if (ra !== undefined && rb !== undefined) return ra - rb;
-  if (ra !== undefined) return -1;
-  if (rb !== undefined) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+function keyComparator(objectPath: string): (a: string, b: string) => number {
+  const order = KEY_ORDER[objectPath] ?? [];
+  return (a, b) => {
+    const ra = order.indexOf(a);
+    const rb = order.indexOf(b);
+    if (ra >= 0 && rb >= 0) return ra - rb;
+    if (ra >= 0) return -1;
+    if (rb >= 0) return 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
 }
 
-function ordered(value: unknown, inRecord: boolean): unknown {
-  if (Array.isArray(value)) return value.map((v) => ordered(v, false));
+function ordered(value: unknown, objectPath: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => ordered(v, `${objectPath}[]`));
   if (value === null || typeof value !== 'object') {
     return typeof value === 'number' && !Number.isFinite(value) ? null : value;
   }
   const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  // Record keys (endpoint labels) are data, not field names: plain code-point order.
-  entries.sort(([a], [b]) => (inRecord ? (a < b ? -1 : a > b ? 1 : 0) : compareKeys(a, b)));
+  entries.sort(([a], [b]) => keyComparator(objectPath)(a, b));
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of entries) out[key] = ordered(inner, key === 'statuses');
+  for (const [key, inner] of entries)
+    out[key] = ordered(inner, objectPath === '' ? key : `${objectPath}.${key}`);
   return out;
 }
 
 /** Stable JSON: fixed key order, two-space indent, trailing newline; non-finite numbers become null. */
 export function reportToJson(report: Report): string {
-  return `${JSON.stringify(ordered(report, false), null, 2)}\n`;
+  return `${JSON.stringify(ordered(report, ''), null, 2)}\n`;
 }

@@ -9,9 +9,18 @@ import type { EndpointOutcome } from '../report/types.js';
 /** Longest reason we put into a sentence: error texts may come from a hostile mirror. */
 const MAX_DETAIL = 160;
 
-/** `403 Forbidden`, `418 I'm a teapot`, `599 (HTTP 599)`. */
+/** Where Go's http.StatusText (Go 1.19) differs from Node's table; Go has no text for 509. */
+const GO_STATUS_TEXT: Readonly<Record<number, string | undefined>> = {
+  413: 'Request Entity Too Large',
+  414: 'Request URI Too Long',
+  416: 'Requested Range Not Satisfiable',
+  418: "I'm a teapot",
+  509: undefined,
+};
+
+/** `403 Forbidden`, `418 I'm a teapot`, `599 (HTTP 599)`: the wording the go command prints. */
 export function statusText(status: number): string {
-  const text = STATUS_CODES[status];
+  const text = status in GO_STATUS_TEXT ? GO_STATUS_TEXT[status] : STATUS_CODES[status];
   return text ? `${status} ${text}` : `${status} (HTTP ${status})`;
 }
 

@@ -9,6 +9,7 @@
  */
 import { DEFAULT_GOPROXY } from '../constants.js';
 import { parseGoproxy, withImplicitScheme } from '../goenv/goproxy.js';
+import { matchPrefixPatterns } from '../goenv/patterns.js';
 import type { MirrorProbe } from '../probe/types.js';
 import { redactUrlCredentials } from '../redact.js';
 import type { Finding, MirrorOrigin } from '../report/types.js';
@@ -18,6 +19,7 @@ import {
   isModuleEndpoint,
   isNotFound,
   isTimeoutLike,
+  splitModule,
 } from './describe.js';
 import type { Fallback, GoSettings, MirrorAssessment } from './types.js';
 
@@ -69,11 +71,8 @@ export function mirrorFindings(assessments: readonly MirrorAssessment[]): Findin
       });
       continue;
     }
-    if (a.verdict === 'failed' && candidate.isPrivate) {
-      // A private proxy that only answered 404/410 is covered by privateProxyNotFoundFindings.
-      if (!isNotFound(firstFailingEndpoint(a.probe)?.outcome ?? null))
-        findings.push(privateProxyFailed(a.probe, a.reason));
-    } else if (a.verdict === 'failed' && USER_ORIGINS.has(candidate.origin)) {
+    // The private proxy's failures are judged per module path in privateProxyChainFindings.
+    if (a.verdict === 'failed' && !candidate.isPrivate && USER_ORIGINS.has(candidate.origin)) {
       findings.push({
         level: 'warning',
         code: 'mirror-failed',
@@ -102,8 +101,9 @@ export function mirrorFindings(assessments: readonly MirrorAssessment[]): Findin
 
 /** What the user can do about a failure, by its kind. */
 function failureHint(probe: MirrorProbe): string {
-  const failing = firstFailingEndpoint(probe);
-  const outcome = failing?.outcome ?? probe.failure?.code ?? '';
+  const code = firstFailingEndpoint(probe)?.outcome ?? probe.failure?.code ?? '';
+  // The probe's failure code is a string: `403` as well as `timeout`.
+  const outcome = typeof code === 'string' && /^\d{3}$/.test(code) ? Number(code) : code;
   if (outcome === 401 || outcome === 403) {
     return 'It refuses this runner (credentials, an allow-list or geo-blocking); remove it or give it access.';
   }
@@ -118,48 +118,73 @@ function failureHint(probe: MirrorProbe): string {
   return '';
 }
 
-function privateProxyFailed(probe: MirrorProbe, reason: string): Finding {
-  const url = probe.candidate.displayUrl;
-  const failing = firstFailingEndpoint(probe);
-  const auth = failing?.outcome === 401 || failing?.outcome === 403;
-  return {
-    level: 'warning',
-    code: 'private-proxy-failed',
-    title: `Private proxy ${url} failed`,
-    message: `The private proxy ${reason}. Private modules cannot be downloaded until this is fixed${
-      auth
-        ? ' (check the credentials in private-proxy or in .netrc; Go sends .netrc credentials over https only and matches the host without port)'
-        : ''
-    }. Because it is first in GOPROXY followed by \`,\`, an error other than 404/410 from it also stops downloads of public modules.`,
-    mirror: url,
-  };
-}
-
 /**
- * A 404/410 from the private proxy for a private module falls through `,`: Go then asks the public
- * mirrors for that private path (leaking its name) before `direct`.
+ * What the private proxy's answers mean for the chain it heads with `,`:
+ * - 404/410 for a private module falls through: Go then asks the public mirrors for that private
+ *   path (leaking its name) before `direct`;
+ * - any other error for a public module stops every public download at the private proxy.
+ * Module paths are told apart with the private patterns; with none, every probe of the private
+ * proxy is taken as a private path (the probe engine sends it only private modules).
  */
-export function privateProxyNotFoundFindings(privateProxy: MirrorProbe | null): Finding[] {
+export function privateProxyChainFindings(
+  privateProxy: MirrorProbe | null,
+  privatePatterns: readonly string[],
+): Finding[] {
   if (privateProxy === null) return [];
-  const missing = privateProxy.endpoints.filter(
-    (e) => isModuleEndpoint(e) && isNotFound(e.outcome),
-  );
-  if (missing.length === 0) return [];
-  const first = missing[0]!;
+  const globs = privatePatterns.join(',');
+  const isPrivatePath = (module: string | undefined): boolean =>
+    globs === '' || matchPrefixPatterns(globs, splitModule(module ?? '').path);
   const url = privateProxy.candidate.displayUrl;
-  return [
-    {
+  const findings: Finding[] = [];
+  const moduleEndpoints = privateProxy.endpoints.filter(isModuleEndpoint);
+  const missing = moduleEndpoints.filter((e) => isNotFound(e.outcome) && isPrivatePath(e.module));
+  if (missing.length > 0) {
+    findings.push({
       level: 'warning',
       code: 'private-proxy-not-found',
       title: `Private proxy ${url} does not have a private module`,
-      message: `The private proxy ${describeEndpointFailure(first)}${
-        missing.length > 1
-          ? ` (and ${missing.length - 1} more request${missing.length > 2 ? 's' : ''})`
-          : ''
-      }. Go treats 404/410 as "try the next entry", so this private path would be requested from the public mirrors after it. Make the private proxy able to fetch it (credentials, its own GOPRIVATE/GONOSUMDB), or answer 403 instead of 404 for private paths it cannot serve.`,
+      message: `The private proxy ${describeEndpointFailure(missing[0]!)}${more(missing.length)}. Go treats 404/410 as "try the next entry", so this private path would be requested from the public mirrors after it. Make the private proxy able to fetch it (credentials, its own GOPRIVATE/GONOSUMDB), or answer 403 instead of 404 for private paths it cannot serve.`,
       mirror: url,
-    },
-  ];
+    });
+  }
+  const failedPrivate = moduleEndpoints.filter(
+    (e) =>
+      !e.ok &&
+      !isNotFound(e.outcome) &&
+      e.outcome !== 'redirect-to-http' &&
+      isPrivatePath(e.module),
+  );
+  if (failedPrivate.length > 0) {
+    const auth = failedPrivate[0]!.outcome === 401 || failedPrivate[0]!.outcome === 403;
+    findings.push({
+      level: 'warning',
+      code: 'private-proxy-failed',
+      title: `Private proxy ${url} failed`,
+      message: `The private proxy ${describeEndpointFailure(failedPrivate[0]!)}${more(failedPrivate.length)}. Private modules cannot be downloaded until this is fixed${
+        auth
+          ? ' (check the credentials in private-proxy or in .netrc; the go command sends .netrc credentials over https only and matches the host without its port)'
+          : ''
+      }. It stays first in GOPROXY, followed by \`,\`, because private-proxy is set: an error other than 404/410 from it also stops downloads of public modules.`,
+      mirror: url,
+    });
+  }
+  const blocking = moduleEndpoints.filter(
+    (e) => !e.ok && !isNotFound(e.outcome) && globs !== '' && !isPrivatePath(e.module),
+  );
+  if (blocking.length > 0) {
+    findings.push({
+      level: 'warning',
+      code: 'private-proxy-blocks-public',
+      title: `Private proxy ${url} fails for public modules`,
+      message: `The private proxy ${describeEndpointFailure(blocking[0]!)}${more(blocking.length)}. It heads GOPROXY followed by \`,\`, so Go stops at such an error and public modules cannot be downloaded. Make it serve public modules, or answer 404/410 for them so Go moves on to the public mirrors.`,
+      mirror: url,
+    });
+  }
+  return findings;
+}
+
+function more(count: number): string {
+  return count > 1 ? ` (and ${count - 1} more request${count > 2 ? 's' : ''})` : '';
 }
 
 /**
@@ -174,8 +199,16 @@ export function existingGoproxyFindings(
 ): Finding[] {
   if (existing === null || existing.trim() === '' || existing.trim() === DEFAULT_GOPROXY) return [];
   const shown = redactUrlCredentials(existing.trim());
-  const { entries, dead } = parseGoproxy(existing);
+  const { entries, dead, error } = parseGoproxy(existing);
   const findings: Finding[] = [];
+  if (error !== null) {
+    findings.push({
+      level: 'warning',
+      code: 'invalid-goproxy',
+      title: 'Your GOPROXY is invalid',
+      message: `Your GOPROXY (${shown}) makes every module download fail with: ${redactUrlCredentials(error)}. This job uses the chain written by go-proxy-setup; fix GOPROXY where you set it.`,
+    });
+  }
   const end = entries.at(-1);
   if (dead.length > 0 && end !== undefined) {
     const names = dead.map(redactUrlCredentials);

@@ -28,7 +28,7 @@ export interface SumdbWalk {
   readonly entry: ChainEntry | null;
   /** The entry whose error stops the walk (route null). */
   readonly brokenBy: { readonly entry: ChainEntry; readonly outcome: EndpointOutcome } | null;
-  /** The `/supported` answers Go moves past, in order. */
+  /** Every `/supported` answer that did not win, in the order Go asked (the breaking one included). */
   readonly passed: readonly { readonly entry: ChainEntry; readonly outcome: EndpointOutcome }[];
 }
 
@@ -78,22 +78,21 @@ export function walkSumdbRoute(chain: readonly ChainEntry[], databaseName: strin
     } else if (best === null || best.rank === NOT_EXIST_RANK) {
       best = { notExist, rank: NOT_EXIST_RANK, entry, outcome };
     }
+    passed.push({ entry, outcome });
     if (!notExist && entry.separatorAfter !== '|') {
       return { route: null, via: null, entry: null, brokenBy: { entry, outcome }, passed };
     }
-    passed.push({ entry, outcome });
   }
   if (best === null || best.notExist) {
     return { route: directRoute(databaseName), via: 'direct', entry: null, brokenBy: null, passed };
   }
-  const broken = best.entry!;
   // The error that stops Go is the best proxy error seen, even though the walk fell through it.
   return {
     route: null,
     via: null,
     entry: null,
-    brokenBy: { entry: broken, outcome: best.outcome },
-    passed: passed.filter((p) => p.entry !== broken),
+    brokenBy: { entry: best.entry!, outcome: best.outcome },
+    passed,
   };
 }
 
@@ -303,25 +302,23 @@ function naturalRoute(
     };
   }
   const walk = walkSumdbRoute(chain, name);
+  const brokenBy = walk.brokenBy;
+  const fellThrough = brokenBy?.entry.separatorAfter === '|';
   for (const step of walk.passed) {
+    const stops = step.entry === brokenBy?.entry;
     tried.push({
       route: relayRoute(step.entry.display, name),
       outcome: step.outcome,
       ok: false,
-      note: `/supported ${describeOutcome(step.outcome)}; Go tries the next entry`,
+      note: !stops
+        ? `/supported ${describeOutcome(step.outcome)}; Go tries the next entry`
+        : fellThrough
+          ? `/supported ${describeOutcome(step.outcome)}; Go moves on, but with no \`direct\` later this error fails every lookup`
+          : `/supported ${describeOutcome(step.outcome)}; Go stops here and every lookup fails`,
     });
   }
-  if (walk.route === null) {
-    const { entry, outcome } = walk.brokenBy!;
-    const fellThrough = entry.separatorAfter === '|';
-    tried.push({
-      route: relayRoute(entry.display, name),
-      outcome,
-      ok: false,
-      note: fellThrough
-        ? `/supported ${describeOutcome(outcome)}; Go moves on, but with no \`direct\` later this error fails every lookup`
-        : `/supported ${describeOutcome(outcome)}; Go stops here and every lookup fails`,
-    });
+  if (brokenBy !== null) {
+    const { entry, outcome } = brokenBy;
     return {
       route: null,
       ok: false,
@@ -331,14 +328,15 @@ function naturalRoute(
         : `${entry.display} ${describeOutcome(outcome)} on /sumdb/${name}/supported and is not followed by \`|\`, so every checksum lookup through GOPROXY fails`,
     };
   }
-  const probe = findRouteProbe(routes, walk.route, walk.entry?.display);
+  const route = walk.route!; // not broken, so Go has a route
+  const probe = findRouteProbe(routes, route, walk.entry?.display);
   const how =
     walk.via === 'mirror'
       ? `through ${walk.entry!.display}, which relays the checksum database`
-      : `directly at ${walk.route}`;
+      : `directly at ${route}`;
   tried.push(
     routeTried(
-      walk.route,
+      route,
       probe,
       walk.via === 'mirror'
         ? '/supported answered 200: the route Go takes'
@@ -346,10 +344,10 @@ function naturalRoute(
     ),
   );
   return {
-    route: walk.route,
+    route,
     ok: probe?.ok ?? false,
     why: `reached ${how} with a verified signed tree head`,
-    failure: `the route Go takes, ${walk.route}, ${routeFailure(probe)}`,
+    failure: `the route Go takes, ${route}, ${routeFailure(probe)}`,
   };
 }
 

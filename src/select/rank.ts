@@ -1,3 +1,5 @@
+import { compareSemver, isValidSemver } from '../goenv/modpath.js';
+import { matchPrefixPatterns } from '../goenv/patterns.js';
 /**
  * Ranking, lexicographic (see RANKING_RULE in ranking-rule.ts):
  *   usable → integrity → checksum-database route → fresh → median latency → throughput → input order.
@@ -5,8 +7,15 @@
  */
 import type { MirrorProbe, ProbeRun } from '../probe/types.js';
 import type { MirrorVerdict } from '../report/types.js';
-import { describeMirrorFailure, milliseconds, throughput } from './describe.js';
-import { compareSemver, maxSemver } from './semver.js';
+import {
+  describeEndpointFailure,
+  describeMirrorFailure,
+  isModuleEndpoint,
+  isNotFound,
+  milliseconds,
+  splitModule,
+  throughput,
+} from './describe.js';
 import type { MirrorAssessment } from './types.js';
 import { checkGoproxyEntry } from './validate.js';
 
@@ -19,11 +28,17 @@ export interface RankInput {
   readonly maxMirrors: number;
   /** Would the checksum database work through the chain this mirror creates? null = not applicable. */
   readonly sumdbRouteOk: (probe: MirrorProbe) => boolean | null;
+  /** Private patterns: tell the private proxy's private-path probes from public ones. */
+  readonly privatePatterns: readonly string[];
 }
 
-/** The latency the ranking uses: median TTFB (server + round trip, independent of body size), else median total. */
+/**
+ * The latency the ranking uses: the median total time of the small probe requests (list, info,
+ * mod) — what each of the go command's many small requests costs — else the median TTFB. The probe
+ * engine's early stop bounds the same median, so a mirror it stops could not have ranked higher.
+ */
 export function rankingLatency(probe: MirrorProbe): number | null {
-  return probe.median.ttfbMs ?? probe.median.totalMs ?? null;
+  return probe.median.totalMs ?? probe.median.ttfbMs ?? null;
 }
 
 export function isTampered(probe: MirrorProbe): boolean {
@@ -44,11 +59,21 @@ export function assessMirrors(input: RankInput): MirrorAssessment[] {
   const { run } = input;
   const out = new Map<number, MirrorAssessment>();
   const eligible: { probe: MirrorProbe; index: number }[] = [];
+  const firstByUrl = new Map<string, MirrorProbe>();
   run.mirrors.forEach((probe, index) => {
     if (probe.candidate.isPrivate) {
-      out.set(index, assessPrivate(probe, index));
+      out.set(index, assessPrivate(probe, index, input.privatePatterns));
       return;
     }
+    // The same URL from two origins (catalog and GOPROXY) takes one place, the first one's.
+    const key = probe.candidate.url.replace(/\/+$/, '');
+    const first = firstByUrl.get(key);
+    if (first) {
+      const reason = `same URL as the ${first.candidate.origin} entry, judged there`;
+      out.set(index, { ...unranked(probe, index), verdict: 'skipped', reason });
+      return;
+    }
+    firstByUrl.set(key, probe);
     const excluded = exclusion(probe);
     if (excluded) out.set(index, { ...unranked(probe, index), ...excluded });
     else eligible.push({ probe, index });
@@ -121,14 +146,32 @@ function unranked(probe: MirrorProbe, index: number): MirrorAssessment {
 
 /**
  * The private proxy is not ranked: it is in the chain because the user asked for it. Its verdict
- * still says whether it worked for the private modules it was probed with.
+ * says whether it worked: for private modules any failure counts; for public ones (if probed) only
+ * errors that stop a `,` chain — a 404/410 for a public module is the healthy answer.
  */
-function assessPrivate(probe: MirrorProbe, index: number): MirrorAssessment {
+function assessPrivate(
+  probe: MirrorProbe,
+  index: number,
+  privatePatterns: readonly string[],
+): MirrorAssessment {
   const base = unranked(probe, index);
   const role = 'first in the chain (followed by `,`) because private-proxy is set';
   if (isTampered(probe))
     return { ...base, verdict: 'tampered', reason: `${tamperedReason(probe)}; still ${role}` };
-  if (!probe.usable && probe.failure !== null) {
+  const globs = privatePatterns.join(',');
+  const isPublicPath = (module: string | undefined) =>
+    globs !== '' && !matchPrefixPatterns(globs, splitModule(module ?? '').path);
+  const failing = probe.endpoints.find(
+    (e) => isModuleEndpoint(e) && !e.ok && !(isPublicPath(e.module) && isNotFound(e.outcome)),
+  );
+  if (failing) {
+    return {
+      ...base,
+      verdict: 'failed',
+      reason: `${describeEndpointFailure(failing)}; still ${role}`,
+    };
+  }
+  if (!probe.usable && probe.failure !== null && probe.endpoints.length === 0) {
     return { ...base, verdict: 'failed', reason: `${describeMirrorFailure(probe)}; still ${role}` };
   }
   const skipped = probe.skipped !== null && !probe.usable ? ` (not probed: ${probe.skipped})` : '';
@@ -180,6 +223,16 @@ export function judgeFreshness(
     }
     return { fresh: known ? true : null, detail: null };
   });
+}
+
+/** The highest valid version of a list, or null when none is valid. */
+export function maxSemver(versions: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const version of versions) {
+    if (isValidSemver(version) && (best === null || compareSemver(version, best) > 0))
+      best = version;
+  }
+  return best;
 }
 
 function raise(best: Map<string, string>, path: string, version: string): void {
@@ -255,7 +308,7 @@ function rankedReason(mirror: Eligible, rank: number, chosen: boolean, maxMirror
   parts.push(
     mirror.latencyMs === null
       ? 'latency not measured'
-      : `median TTFB ${milliseconds(mirror.latencyMs)}`,
+      : `median latency ${milliseconds(mirror.latencyMs)}`,
   );
   if (mirror.probe.throughputBytesPerSec !== null)
     parts.push(throughput(mirror.probe.throughputBytesPerSec));

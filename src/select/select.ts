@@ -11,7 +11,7 @@ import {
   existingGoproxyFindings,
   mirrorFindings,
   outcomeFindings,
-  privateProxyNotFoundFindings,
+  privateProxyChainFindings,
   sortFindings,
 } from './findings.js';
 import { chooseGosumdb, resolveSumdbMode, sumdbRouteOkVia } from './gosumdb.js';
@@ -36,6 +36,7 @@ export function selectSettings(run: ProbeRun, options: SelectOptions): Selection
   const assessments = assessMirrors({
     run,
     maxMirrors: options.maxMirrors,
+    privatePatterns: options.privatePatterns,
     sumdbRouteOk: (probe) =>
       sumdbRouteOkVia(sumdbMode, run, chainFor(privateProxy, probe, options.fallback, separator)),
   });
@@ -83,7 +84,7 @@ export function selectSettings(run: ProbeRun, options: SelectOptions): Selection
       deadlineHit: run.deadlineHit,
     }),
     ...mirrorFindings(assessments),
-    ...privateProxyNotFoundFindings(privateProxy),
+    ...privateProxyChainFindings(privateProxy, options.privatePatterns),
     ...existingGoproxyFindings(
       options.existingGoproxy,
       assessments,
@@ -192,7 +193,7 @@ function explain(input: ExplainInput): string[] {
 
 function measurement(a: MirrorAssessment): string {
   const parts = [
-    a.latencyMs === null ? 'latency not measured' : `median TTFB ${milliseconds(a.latencyMs)}`,
+    a.latencyMs === null ? 'latency not measured' : `median latency ${milliseconds(a.latencyMs)}`,
   ];
   if (a.probe.throughputBytesPerSec !== null) parts.push(throughput(a.probe.throughputBytesPerSec));
   if (a.probe.integrity === 'verified')

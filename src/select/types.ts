@@ -58,7 +58,7 @@ export interface MirrorAssessment {
   readonly fresh: boolean | null;
   /** Why the mirror is stale (null when fresh or unknown). */
   readonly staleDetail: string | null;
-  /** The latency the ranking used: median TTFB, else median total (ms). */
+  /** The latency the ranking used: median total time of the probe requests, else median TTFB (ms). */
   readonly latencyMs: number | null;
   /** Would the checksum database work through the chain this mirror creates? null when not applicable. */
   readonly sumdbRouteOk: boolean | null;

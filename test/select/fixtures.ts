@@ -25,7 +25,10 @@ export const MOD_HASH = 'h1:fpu2YBs8Cn+uPELS7pdczZmF9hlK1PibTkwahffYMfo=';
 export const SUMDB_DIRECT = 'https://sum.golang.org';
 export const SUMDB_ALIAS = 'https://sum.golang.google.cn';
 
-export function timing(ttfbMs: number | null, totalMs: number | null = ttfbMs === null ? null : ttfbMs + 2): RequestTiming {
+export function timing(
+  ttfbMs: number | null,
+  totalMs: number | null = ttfbMs === null ? null : ttfbMs + 2,
+): RequestTiming {
   return { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs, totalMs };
 }
 
@@ -41,7 +44,7 @@ export interface FailureSpec {
 
 export interface MirrorSpec {
   readonly origin?: MirrorOrigin;
-  /** Median TTFB in ms (null: not measured). */
+  /** Median total time of the probe requests in ms (TTFB is 2 ms less; null: not measured). */
   readonly latencyMs?: number | null;
   readonly throughput?: number | null;
   readonly fail?: FailureSpec;
@@ -113,19 +116,33 @@ export function mirror(displayUrl: string, spec: MirrorSpec = {}): MirrorProbe {
       : endpoint(displayUrl, kind, 200, { module, elapsedMs: latency ?? 20 });
   });
   if (spec.fail && !kinds.includes(spec.fail.kind)) {
-    endpoints.push(endpoint(displayUrl, spec.fail.kind, spec.fail.outcome, { module: spec.fail.module ?? module }));
+    endpoints.push(
+      endpoint(displayUrl, spec.fail.kind, spec.fail.outcome, {
+        module: spec.fail.module ?? module,
+      }),
+    );
   }
   const sumdbSupported = spec.sumdbSupported === undefined ? 404 : spec.sumdbSupported;
-  if (sumdbSupported !== null) endpoints.push(endpoint(displayUrl, 'sumdb-supported', sumdbSupported, { ok: sumdbSupported === 200 }));
+  if (sumdbSupported !== null)
+    endpoints.push(
+      endpoint(displayUrl, 'sumdb-supported', sumdbSupported, { ok: sumdbSupported === 200 }),
+    );
   endpoints.push(...(spec.extraEndpoints ?? []));
   const failing = endpoints.find((e) => !e.ok && !e.kind.startsWith('sumdb-'));
   const usable = failing === undefined && (spec.skipped ?? null) === null;
-  const samples = latency === null || spec.fail ? [] : [timing(latency + 5), timing(latency), timing(latency - 1)];
+  const samples =
+    latency === null || spec.fail
+      ? []
+      : [
+          timing(latency + 3, latency + 5),
+          timing(latency - 2, latency),
+          timing(latency - 3, latency - 1),
+        ];
   return {
     candidate,
     endpoints,
     latencySamples: samples,
-    median: latency === null ? timing(null) : timing(latency),
+    median: latency === null ? timing(null) : timing(latency - 2, latency),
     usable,
     failure: failing
       ? {
@@ -154,7 +171,12 @@ export interface RouteSpec {
   readonly relays?: Readonly<Record<string, EndpointOutcome | true>>;
 }
 
-function route(routeUrl: string, kind: SumdbRouteProbe['kind'], spec: EndpointOutcome | true, mirrorUrl?: string): SumdbRouteProbe {
+function route(
+  routeUrl: string,
+  kind: SumdbRouteProbe['kind'],
+  spec: EndpointOutcome | true,
+  mirrorUrl?: string,
+): SumdbRouteProbe {
   const outcome = spec === true ? 200 : spec;
   return {
     route: routeUrl,
@@ -172,7 +194,9 @@ export function routes(spec: RouteSpec = {}): SumdbRouteProbe[] {
   out.push(route(SUMDB_DIRECT, 'direct', spec.direct ?? true));
   if (spec.alias !== undefined) out.push(route(SUMDB_ALIAS, 'alias', spec.alias));
   for (const [mirrorUrl, outcome] of Object.entries(spec.relays ?? {})) {
-    out.push(route(`${mirrorUrl.replace(/\/+$/, '')}/sumdb/sum.golang.org`, 'mirror', outcome, mirrorUrl));
+    out.push(
+      route(`${mirrorUrl.replace(/\/+$/, '')}/sumdb/sum.golang.org`, 'mirror', outcome, mirrorUrl),
+    );
   }
   return out;
 }
@@ -181,7 +205,12 @@ export function probeRun(mirrors: readonly MirrorProbe[], extra: Partial<ProbeRu
   return {
     modules: [{ path: MODULE_PATH, version: MODULE_VERSION }],
     mirrors,
-    database: { name: 'sum.golang.org', key: SUM_GOLANG_ORG_KEY, value: 'sum.golang.org', explicitUrl: null },
+    database: {
+      name: 'sum.golang.org',
+      key: SUM_GOLANG_ORG_KEY,
+      value: 'sum.golang.org',
+      explicitUrl: null,
+    },
     sumdbRoutes: routes(),
     signedModHashes: { [MODULE]: MOD_HASH },
     wallTimeMs: 812.4,

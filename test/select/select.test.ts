@@ -10,16 +10,18 @@ import { parseGosumdb } from '../../src/goenv/gosumdb.js';
 import type { ProbeRun } from '../../src/probe/types.js';
 import type { MirrorVerdict } from '../../src/report/types.js';
 import { selectSettings } from '../../src/select/select.js';
-import type { Selection, SelectOptions } from '../../src/select/types.js';
+import type { SelectOptions, Selection } from '../../src/select/types.js';
 import {
   ALIYUN,
   CORP_PROXY,
   GOPROXY_CN,
   GOPROXY_IO,
-  mirror,
-  options,
+  MODULE,
   PRIVATE_MODULE,
   PROXY_GOLANG,
+  endpoint,
+  mirror,
+  options,
   probeRun,
   routes,
 } from './fixtures.js';
@@ -58,12 +60,14 @@ const scenarios: Scenario[] = [
     gosumdb: 'sum.golang.org',
     findings: ['decision'],
     reasons: [
-      /^https:\/\/fast\.example is the best of 3 mirrors probed \(median TTFB 20 ms, content verified/,
+      /^https:\/\/fast\.example is the best of 3 mirrors probed \(median latency 20 ms, content verified/,
       /joined with `\|`, so any error/,
       /^GOSUMDB=sum\.golang\.org: reached directly at https:\/\/sum\.golang\.org/,
     ],
     verdicts: { [FAST]: 'chosen', [PROXY_GOLANG]: 'chosen', [SLOW]: 'usable' },
-    mirrorReasons: { [SLOW]: /^rank 3: median TTFB 300 ms; not in the chain \(max-mirrors is 2\)$/ },
+    mirrorReasons: {
+      [SLOW]: /^rank 3: median latency 300 ms; not in the chain \(max-mirrors is 2\)$/,
+    },
     check: (s) => {
       expect(s.assessments.map((a) => a.rank)).toEqual([3, 2, 1]);
       expect(s.sumdb.tried.map((t) => t.route)).toEqual([
@@ -105,22 +109,32 @@ const scenarios: Scenario[] = [
     gosumdb: 'sum.golang.org',
     findings: ['mirror-failed', 'decision'],
     mirrorReasons: {
-      'https://partial.example': /^answered 404 Not Found on golang\.org\/x\/text\/@v\/v0\.14\.0\.info: it does not serve this module$/,
-      'https://gone.example': /^answered 410 Gone on golang\.org\/x\/text\/@v\/list: it does not serve this module$/,
+      'https://partial.example':
+        /^answered 404 Not Found on golang\.org\/x\/text\/@v\/v0\.14\.0\.info: it does not serve this module$/,
+      'https://gone.example':
+        /^answered 410 Gone on golang\.org\/x\/text\/@v\/list: it does not serve this module$/,
     },
-    messages: { 'mirror-failed': /\(from your GOPROXY\).*does not serve a module this project needs/ },
+    messages: {
+      'mirror-failed': /\(from your GOPROXY\).*does not serve a module this project needs/,
+    },
   },
   {
     name: '504 from the mirror of an existing `,` GOPROXY: left out, and the comma chain is named',
     run: probeRun([
-      mirror(GOPROXY_CN, { origin: 'env', fail: { kind: 'list', outcome: 504 }, sumdbSupported: 200 }),
+      mirror(GOPROXY_CN, {
+        origin: 'env',
+        fail: { kind: 'list', outcome: 504 },
+        sumdbSupported: 200,
+      }),
       mirror(PROXY_GOLANG, { latencyMs: 90 }),
     ]),
     options: { existingGoproxy: 'https://goproxy.cn,direct' },
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['mirror-failed', 'comma-chain', 'decision'],
-    mirrorReasons: { [GOPROXY_CN]: /^answered 504 Gateway Timeout on golang\.org\/x\/text\/@v\/list$/ },
+    mirrorReasons: {
+      [GOPROXY_CN]: /^answered 504 Gateway Timeout on golang\.org\/x\/text\/@v\/list$/,
+    },
     messages: {
       'mirror-failed': /The mirror is failing right now/,
       'comma-chain':
@@ -133,26 +147,39 @@ const scenarios: Scenario[] = [
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['decision'],
-    mirrorReasons: { [ALIYUN]: /^answered 500 Internal Server Error on golang\.org\/x\/text\/@v\/v0\.14\.0\.mod$/ },
+    mirrorReasons: {
+      [ALIYUN]: /^answered 500 Internal Server Error on golang\.org\/x\/text\/@v\/v0\.14\.0\.mod$/,
+    },
   },
   {
     name: 'blackhole: a timed-out listed mirror says how long it waited',
     run: probeRun([
-      mirror('https://blackhole.example', { origin: 'input', fail: { kind: 'list', outcome: 'timeout', elapsedMs: 2500 } }),
+      mirror('https://blackhole.example', {
+        origin: 'input',
+        fail: { kind: 'list', outcome: 'timeout', elapsedMs: 2500 },
+      }),
       mirror(PROXY_GOLANG),
     ]),
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['mirror-failed', 'decision'],
-    mirrorReasons: { 'https://blackhole.example': /^timed out after 2\.5 s on golang\.org\/x\/text\/@v\/list$/ },
+    mirrorReasons: {
+      'https://blackhole.example': /^timed out after 2\.5 s on golang\.org\/x\/text\/@v\/list$/,
+    },
     messages: { 'mirror-failed': /may be unreachable from this runner; Go itself has no timeout/ },
   },
   {
     name: 'slow drip past the deadline: skipped with the reason, deadline in the reasons',
     run: probeRun(
       [
-        mirror('https://drip.example', { latencyMs: null, skipped: 'the overall deadline passed before its probe finished' }),
-        mirror('https://trickle.example', { origin: 'input', fail: { kind: 'zip', outcome: 'deadline' } }),
+        mirror('https://drip.example', {
+          latencyMs: null,
+          skipped: 'the overall deadline passed before its probe finished',
+        }),
+        mirror('https://trickle.example', {
+          origin: 'input',
+          fail: { kind: 'zip', outcome: 'deadline' },
+        }),
         mirror(PROXY_GOLANG),
       ],
       { deadlineHit: true },
@@ -163,20 +190,27 @@ const scenarios: Scenario[] = [
     verdicts: { 'https://drip.example': 'skipped', 'https://trickle.example': 'failed' },
     mirrorReasons: {
       'https://drip.example': /^not probed: the overall deadline passed before its probe finished$/,
-      'https://trickle.example': /^did not answer before the overall probe deadline \(`timeout` input\) on golang\.org\/x\/text\/@v\/v0\.14\.0\.zip$/,
+      'https://trickle.example':
+        /^did not answer before the overall probe deadline \(`timeout` input\) on golang\.org\/x\/text\/@v\/v0\.14\.0\.zip$/,
     },
     reasons: [/^The probe hit its deadline; 1 mirror was not fully probed\.$/],
   },
   {
     name: 'reset mid-body',
     run: probeRun([
-      mirror('https://reset.example', { origin: 'input', latencyMs: 5, fail: { kind: 'zip', outcome: 'reset' } }),
+      mirror('https://reset.example', {
+        origin: 'input',
+        latencyMs: 5,
+        fail: { kind: 'zip', outcome: 'reset' },
+      }),
       mirror(PROXY_GOLANG),
     ]),
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['mirror-failed', 'decision'],
-    mirrorReasons: { 'https://reset.example': /^reset the connection on golang\.org\/x\/text\/@v\/v0\.14\.0\.zip$/ },
+    mirrorReasons: {
+      'https://reset.example': /^reset the connection on golang\.org\/x\/text\/@v\/v0\.14\.0\.zip$/,
+    },
   },
   {
     name: 'https→http redirect warns even for a catalog mirror',
@@ -187,8 +221,14 @@ const scenarios: Scenario[] = [
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['redirect-to-http', 'decision'],
-    mirrorReasons: { [GOPROXY_IO]: /^redirected https→http, which the go command refuses on golang\.org\/x\/text\/@v\/list$/ },
-    messages: { 'redirect-to-http': /^https:\/\/goproxy\.io \(built-in catalog\) redirected https:\/\/goproxy\.io\/golang\.org\/x\/text\/@v\/list to plain http/ },
+    mirrorReasons: {
+      [GOPROXY_IO]:
+        /^redirected https→http, which the go command refuses on golang\.org\/x\/text\/@v\/list$/,
+    },
+    messages: {
+      'redirect-to-http':
+        /^https:\/\/goproxy\.io \(built-in catalog\) redirected https:\/\/goproxy\.io\/golang\.org\/x\/text\/@v\/list to plain http/,
+    },
   },
   {
     name: 'tampered .mod: the fastest mirror is never chosen and is named',
@@ -196,7 +236,8 @@ const scenarios: Scenario[] = [
       mirror('https://evil.example', {
         latencyMs: 2,
         integrity: 'mismatch',
-        integrityDetail: 'golang.org/x/text@v0.14.0 go.mod hashes to h1:AAAA, the checksum database says h1:fpu2',
+        integrityDetail:
+          'golang.org/x/text@v0.14.0 go.mod hashes to h1:AAAA, the checksum database says h1:fpu2',
       }),
       mirror(PROXY_GOLANG),
     ]),
@@ -205,30 +246,49 @@ const scenarios: Scenario[] = [
     findings: ['mirror-tampered', 'decision'],
     verdicts: { 'https://evil.example': 'tampered' },
     mirrorReasons: {
-      'https://evil.example': /^served content that does not match the checksum database: golang\.org\/x\/text@v0\.14\.0 go\.mod hashes to h1:AAAA/,
+      'https://evil.example':
+        /^served content that does not match the checksum database: golang\.org\/x\/text@v0\.14\.0 go\.mod hashes to h1:AAAA/,
     },
     messages: { 'mirror-tampered': /It is never chosen\./ },
   },
   {
     name: 'empty .mod (emptyGoModHash): tampered',
     run: probeRun([
-      mirror('https://empty.example', { latencyMs: 2, integrity: 'empty-mod', integrityDetail: 'golang.org/x/text@v0.14.0: .mod is 0 bytes' }),
+      mirror('https://empty.example', {
+        latencyMs: 2,
+        integrity: 'empty-mod',
+        integrityDetail: 'golang.org/x/text@v0.14.0: .mod is 0 bytes',
+      }),
       mirror(PROXY_GOLANG),
     ]),
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['mirror-tampered', 'decision'],
-    mirrorReasons: { 'https://empty.example': /^served an empty go\.mod: golang\.org\/x\/text@v0\.14\.0: \.mod is 0 bytes$/ },
+    mirrorReasons: {
+      'https://empty.example':
+        /^served an empty go\.mod: golang\.org\/x\/text@v0\.14\.0: \.mod is 0 bytes$/,
+    },
   },
   {
     name: 'tampered zip while the database is unreachable (cross-mirror disagreement)',
     run: probeRun(
       [
-        mirror('https://zip.example', { latencyMs: 2, integrity: 'mismatch', integrityDetail: 'zip of golang.org/x/text@v0.14.0 differs from 2 other mirrors' }),
+        mirror('https://zip.example', {
+          latencyMs: 2,
+          integrity: 'mismatch',
+          integrityDetail: 'zip of golang.org/x/text@v0.14.0 differs from 2 other mirrors',
+        }),
         mirror(PROXY_GOLANG, { integrity: 'agreed' }),
         mirror(GOPROXY_CN, { integrity: 'agreed', latencyMs: 60, sumdbSupported: 200 }),
       ],
-      { signedModHashes: {}, sumdbRoutes: routes({ direct: 'timeout', alias: 'timeout', relays: { [GOPROXY_CN]: true } }) },
+      {
+        signedModHashes: {},
+        sumdbRoutes: routes({
+          direct: 'timeout',
+          alias: 'timeout',
+          relays: { [GOPROXY_CN]: true },
+        }),
+      },
     ),
     goproxy: `${GOPROXY_CN}|${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
@@ -238,7 +298,11 @@ const scenarios: Scenario[] = [
   {
     name: 'stale @latest: ranked below fresh mirrors and left out (catalog, not chosen: no warning)',
     run: probeRun([
-      mirror('https://stale.example', { latencyMs: 10, latest: 'v0.13.0', listed: ['v0.12.0', 'v0.13.0'] }),
+      mirror('https://stale.example', {
+        latencyMs: 10,
+        latest: 'v0.13.0',
+        listed: ['v0.12.0', 'v0.13.0'],
+      }),
       mirror(PROXY_GOLANG, { latencyMs: 80 }),
       mirror(GOPROXY_CN, { latencyMs: 60 }),
     ]),
@@ -247,7 +311,7 @@ const scenarios: Scenario[] = [
     findings: ['decision'],
     mirrorReasons: {
       'https://stale.example':
-        /^rank 3: median TTFB 10 ms; ranked lower because stale: @latest of golang\.org\/x\/text is v0\.13\.0 here, v0\.14\.0 on another mirror; not in the chain/,
+        /^rank 3: median latency 10 ms; ranked lower because stale: @latest of golang\.org\/x\/text is v0\.13\.0 here, v0\.14\.0 on another mirror; not in the chain/,
     },
     check: (s) => expect(s.assessments[0]!.fresh).toBe(false),
   },
@@ -268,18 +332,31 @@ const scenarios: Scenario[] = [
   {
     name: 'sum.golang.org blocked, goproxy.cn relays: the relaying mirror ranks first, GOSUMDB stays default',
     run: probeRun(
-      [mirror(PROXY_GOLANG, { latencyMs: 30 }), mirror(GOPROXY_CN, { latencyMs: 120, sumdbSupported: 200 })],
+      [
+        mirror(PROXY_GOLANG, { latencyMs: 30 }),
+        mirror(GOPROXY_CN, { latencyMs: 120, sumdbSupported: 200 }),
+      ],
       { sumdbRoutes: routes({ direct: 'timeout', alias: true, relays: { [GOPROXY_CN]: true } }) },
     ),
     goproxy: `${GOPROXY_CN}|${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['decision'],
-    reasons: [/^GOSUMDB=sum\.golang\.org: reached through https:\/\/goproxy\.cn, which relays the checksum database/],
-    mirrorReasons: { [PROXY_GOLANG]: /ranked lower because the checksum database is not reachable through the chain it would head/ },
+    reasons: [
+      /^GOSUMDB=sum\.golang\.org: reached through https:\/\/goproxy\.cn, which relays the checksum database/,
+    ],
+    mirrorReasons: {
+      [PROXY_GOLANG]:
+        /ranked lower because the checksum database is not reachable through the chain it would head/,
+    },
     check: (s) => {
       expect(s.sumdb.route).toBe('https://goproxy.cn/sumdb/sum.golang.org');
       expect(s.sumdb.tried).toEqual([
-        { route: 'https://goproxy.cn/sumdb/sum.golang.org', outcome: 200, ok: true, note: '/supported answered 200: the route Go takes' },
+        {
+          route: 'https://goproxy.cn/sumdb/sum.golang.org',
+          outcome: 200,
+          ok: true,
+          note: '/supported answered 200: the route Go takes',
+        },
       ]);
     },
   },
@@ -301,7 +378,9 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'sum.golang.org unreachable, no relay in the chain: the sum.golang.google.cn alias',
-    run: probeRun([mirror(PROXY_GOLANG)], { sumdbRoutes: routes({ direct: 'timeout', alias: true }) }),
+    run: probeRun([mirror(PROXY_GOLANG)], {
+      sumdbRoutes: routes({ direct: 'timeout', alias: true }),
+    }),
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.google.cn',
     findings: ['sumdb-rerouted', 'decision'],
@@ -331,11 +410,16 @@ const scenarios: Scenario[] = [
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org https://goproxy.cn/sumdb/sum.golang.org',
     findings: ['sumdb-rerouted', 'decision'],
-    messages: { 'sumdb-rerouted': /could not be resolved \(DNS lookup failed\)\. GOSUMDB=sum\.golang\.org https:\/\/goproxy\.cn\/sumdb\/sum\.golang\.org/ },
+    messages: {
+      'sumdb-rerouted':
+        /could not be resolved \(DNS lookup failed\)\. GOSUMDB=sum\.golang\.org https:\/\/goproxy\.cn\/sumdb\/sum\.golang\.org/,
+    },
   },
   {
     name: 'no checksum route at all: keep the default and warn',
-    run: probeRun([mirror(PROXY_GOLANG)], { sumdbRoutes: routes({ direct: 'timeout', alias: 403 }) }),
+    run: probeRun([mirror(PROXY_GOLANG)], {
+      sumdbRoutes: routes({ direct: 'timeout', alias: 403 }),
+    }),
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['sumdb-unreachable', 'decision'],
@@ -351,7 +435,9 @@ const scenarios: Scenario[] = [
     gosumdb: 'sum.golang.org',
     routeFound: true,
     findings: ['no-mirror', 'decision'],
-    reasons: [/^No public mirror is usable \(2 probed\), so modules come straight from their version-control hosts \(direct\)\.$/],
+    reasons: [
+      /^No public mirror is usable \(2 probed\), so modules come straight from their version-control hosts \(direct\)\.$/,
+    ],
     messages: {
       'no-mirror':
         /^No public mirror is usable \(2 probed: https:\/\/proxy\.golang\.org answered 403 Forbidden on golang\.org\/x\/text\/@v\/list; https:\/\/goproxy\.cn timed out after 3 s on/,
@@ -359,7 +445,9 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'everything failing, fallback off: no route (error), GOPROXY=off, never empty',
-    run: probeRun([mirror(PROXY_GOLANG, { fail: { kind: 'list', outcome: 403 } })], { deadlineHit: true }),
+    run: probeRun([mirror(PROXY_GOLANG, { fail: { kind: 'list', outcome: 403 } })], {
+      deadlineHit: true,
+    }),
     options: { fallback: 'off' },
     goproxy: 'off',
     gosumdb: 'sum.golang.org',
@@ -369,25 +457,37 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'private proxy: first with `,`, credentials only in what is written, GONOPROXY=none',
-    run: probeRun([mirror(CORP_PROXY, { isPrivate: true, userinfo: 'bob:s3cret' }), mirror(PROXY_GOLANG)]),
+    run: probeRun([
+      mirror(CORP_PROXY, { isPrivate: true, userinfo: 'bob:s3cret' }),
+      mirror(PROXY_GOLANG),
+    ]),
     options: { privatePatterns: ['git.corp.example', '*.internal.example'] },
     goproxy: `${CORP_PROXY},${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['decision'],
     verdicts: { [CORP_PROXY]: 'chosen' },
-    reasons: [/^The private proxy comes first, followed by `,`.*GONOPROXY=none.*GONOSUMDB=git\.corp\.example,\*\.internal\.example/],
+    reasons: [
+      /^The private proxy comes first, followed by `,`.*GONOPROXY=none.*GONOSUMDB=git\.corp\.example,\*\.internal\.example/,
+    ],
     check: (s) => {
-      expect(s.settings.GOPROXY).toBe(`https://bob:s3cret@athens.corp.example,${PROXY_GOLANG}|direct`);
+      expect(s.settings.GOPROXY).toBe(
+        `https://bob:s3cret@athens.corp.example,${PROXY_GOLANG}|direct`,
+      );
       expect(s.settings.GONOPROXY).toBe('none');
       expect(s.settings.GONOSUMDB).toBe('git.corp.example,*.internal.example');
       expect(s.display.GONOSUMDB).toBe('git.corp.example,*.internal.example');
-      expect(JSON.stringify({ ...s, settings: null, chain: null, assessments: null })).not.toContain('s3cret');
+      expect(
+        JSON.stringify({ ...s, settings: null, chain: null, assessments: null }),
+      ).not.toContain('s3cret');
     },
   },
   {
     name: 'private proxy answers 404 for a private module: it would fall through to public mirrors',
     run: probeRun([
-      mirror(CORP_PROXY, { isPrivate: true, fail: { kind: 'list', outcome: 404, module: PRIVATE_MODULE } }),
+      mirror(CORP_PROXY, {
+        isPrivate: true,
+        fail: { kind: 'list', outcome: 404, module: PRIVATE_MODULE },
+      }),
       mirror(PROXY_GOLANG),
     ]),
     options: { privatePatterns: ['git.corp.example'] },
@@ -402,7 +502,11 @@ const scenarios: Scenario[] = [
   {
     name: 'private proxy refuses (403) and breaks the checksum walk: warned, GOSUMDB pinned to the database',
     run: probeRun([
-      mirror(CORP_PROXY, { isPrivate: true, fail: { kind: 'info', outcome: 403 }, sumdbSupported: 403 }),
+      mirror(CORP_PROXY, {
+        isPrivate: true,
+        fail: { kind: 'info', outcome: 403 },
+        sumdbSupported: 403,
+      }),
       mirror(PROXY_GOLANG),
     ]),
     options: { privatePatterns: ['git.corp.example'] },
@@ -411,9 +515,59 @@ const scenarios: Scenario[] = [
     findings: ['private-proxy-failed', 'sumdb-rerouted', 'decision'],
     verdicts: { [CORP_PROXY]: 'failed' },
     messages: {
-      'private-proxy-failed': /answered 403 Forbidden on git\.corp\.example\/team\/lib\/@v\/v1\.2\.0\.info.*check the credentials/,
+      'private-proxy-failed':
+        /answered 403 Forbidden on git\.corp\.example\/team\/lib\/@v\/v1\.2\.0\.info.*check the credentials/,
       'sumdb-rerouted':
         /^https:\/\/athens\.corp\.example answered 403 Forbidden on \/sumdb\/sum\.golang\.org\/supported and is not followed by `\|`, so every checksum lookup through GOPROXY fails\. GOSUMDB=sum\.golang\.org https:\/\/sum\.golang\.org/,
+    },
+  },
+  {
+    name: 'private proxy fails a public module with 403: public downloads would stop there',
+    run: probeRun([
+      mirror(CORP_PROXY, {
+        isPrivate: true,
+        extraEndpoints: [
+          endpoint(CORP_PROXY, 'info', 403, { module: MODULE }),
+          endpoint(CORP_PROXY, 'list', 404, { module: MODULE }),
+        ],
+      }),
+      mirror(PROXY_GOLANG),
+    ]),
+    options: { privatePatterns: ['git.corp.example'] },
+    goproxy: `${CORP_PROXY},${PROXY_GOLANG}|direct`,
+    gosumdb: 'sum.golang.org',
+    findings: ['private-proxy-blocks-public', 'decision'],
+    verdicts: { [CORP_PROXY]: 'failed' },
+    messages: {
+      'private-proxy-blocks-public':
+        /^The private proxy answered 403 Forbidden on golang\.org\/x\/text\/@v\/v0\.14\.0\.info\. It heads GOPROXY followed by `,`/,
+    },
+  },
+  {
+    name: 'private proxy answering 404 for a public module is healthy',
+    run: probeRun([
+      mirror(CORP_PROXY, {
+        isPrivate: true,
+        extraEndpoints: [endpoint(CORP_PROXY, 'list', 404, { module: MODULE })],
+      }),
+      mirror(PROXY_GOLANG),
+    ]),
+    options: { privatePatterns: ['git.corp.example'] },
+    goproxy: `${CORP_PROXY},${PROXY_GOLANG}|direct`,
+    gosumdb: 'sum.golang.org',
+    findings: ['decision'],
+    verdicts: { [CORP_PROXY]: 'chosen' },
+  },
+  {
+    name: 'existing GOPROXY that Go rejects',
+    run: probeRun([mirror(PROXY_GOLANG)]),
+    options: { existingGoproxy: 'ftp://x,direct' },
+    goproxy: `${PROXY_GOLANG}|direct`,
+    gosumdb: 'sum.golang.org',
+    findings: ['invalid-goproxy', 'decision'],
+    messages: {
+      'invalid-goproxy':
+        /fail with: invalid proxy URL scheme \(must be https, http, file\): ftp:\/\/x\./,
     },
   },
   {
@@ -433,13 +587,17 @@ const scenarios: Scenario[] = [
     gosumdb: 'sum.golang.org',
     findings: ['dead-goproxy-entries', 'comma-chain', 'decision'],
     messages: {
-      'dead-goproxy-entries': /lists https:\/\/mirror\.example after `direct`\. Go stops reading the list at `direct`/,
+      'dead-goproxy-entries':
+        /lists https:\/\/mirror\.example after `direct`\. Go stops reading the list at `direct`/,
       'comma-chain': /follows goproxy\.cn with `,`: Go moves on only after 404\/410/,
     },
   },
   {
     name: 'fallback off: `A|B|off` where A answers 500 on /supported breaks the walk (Go error ranking)',
-    run: probeRun([mirror('https://a.example', { latencyMs: 10, sumdbSupported: 500 }), mirror('https://b.example', { latencyMs: 20 })]),
+    run: probeRun([
+      mirror('https://a.example', { latencyMs: 10, sumdbSupported: 500 }),
+      mirror('https://b.example', { latencyMs: 20 }),
+    ]),
     options: { fallback: 'off' },
     goproxy: 'https://b.example|https://a.example|off',
     // b answers 404 (not found), a answers 500 and falls through `|` to off: Go reports the proxy
@@ -464,7 +622,10 @@ const scenarios: Scenario[] = [
     goproxy: 'https://a.example|off',
     gosumdb: 'sum.golang.org https://sum.golang.org',
     findings: ['sumdb-rerouted', 'decision'],
-    messages: { 'sumdb-rerouted': /answered 500 Internal Server Error on \/sumdb\/sum\.golang\.org\/supported and the chain has no `direct` after it/ },
+    messages: {
+      'sumdb-rerouted':
+        /answered 500 Internal Server Error on \/sumdb\/sum\.golang\.org\/supported and the chain has no `direct` after it/,
+    },
   },
   {
     name: 'latency noise band: 21 ms with 10× the throughput beats 20 ms; 30 ms does not',
@@ -477,7 +638,9 @@ const scenarios: Scenario[] = [
     goproxy: 'https://b.example|https://a.example|https://c.example|direct',
     gosumdb: 'sum.golang.org',
     findings: ['decision'],
-    reasons: [/^https:\/\/b\.example is the best of 3 mirrors probed \(median TTFB 21 ms, 10 MB\/s/],
+    reasons: [
+      /^https:\/\/b\.example is the best of 3 mirrors probed \(median latency 21 ms, 10 MB\/s/,
+    ],
   },
   {
     name: 'exact ties keep input order',
@@ -489,23 +652,36 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'unchecked integrity ranks after verified',
-    run: probeRun([mirror('https://unchecked.example', { latencyMs: 5, integrity: 'unchecked' }), mirror(PROXY_GOLANG)]),
+    run: probeRun([
+      mirror('https://unchecked.example', { latencyMs: 5, integrity: 'unchecked' }),
+      mirror(PROXY_GOLANG),
+    ]),
     options: { maxMirrors: 1 },
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['decision'],
-    mirrorReasons: { 'https://unchecked.example': /ranked lower because its content could not be checked/ },
+    mirrorReasons: {
+      'https://unchecked.example': /ranked lower because its content could not be checked/,
+    },
   },
   {
     name: 'gosumdb given as the alias: used as given, no walk',
-    run: probeRun([mirror(PROXY_GOLANG, { sumdbSupported: 500 })], { sumdbRoutes: routes({ direct: 'timeout', alias: true }) }),
+    run: probeRun([mirror(PROXY_GOLANG, { sumdbSupported: 500 })], {
+      sumdbRoutes: routes({ direct: 'timeout', alias: true }),
+    }),
     options: { gosumdb: 'sum.golang.google.cn' },
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.google.cn',
     findings: ['decision'],
-    check: (s) => expect(s.sumdb.tried).toEqual([
-      { route: 'https://sum.golang.google.cn', outcome: 200, ok: true, note: 'fixed by GOSUMDB (Go does not walk GOPROXY)' },
-    ]),
+    check: (s) =>
+      expect(s.sumdb.tried).toEqual([
+        {
+          route: 'https://sum.golang.google.cn',
+          outcome: 200,
+          ok: true,
+          note: 'fixed by GOSUMDB (Go does not walk GOPROXY)',
+        },
+      ]),
   },
   {
     name: 'gosumdb given with a route that fails: kept, warned',
@@ -514,7 +690,10 @@ const scenarios: Scenario[] = [
     goproxy: `${PROXY_GOLANG}|direct`,
     gosumdb: 'sum.golang.org https://sum.golang.google.cn',
     findings: ['sumdb-route-failed', 'decision'],
-    messages: { 'sumdb-route-failed': /https:\/\/sum\.golang\.google\.cn answered 403 Forbidden\. Builds fail when a module is missing from go\.sum/ },
+    messages: {
+      'sumdb-route-failed':
+        /https:\/\/sum\.golang\.google\.cn answered 403 Forbidden\. Builds fail when a module is missing from go\.sum/,
+    },
   },
   {
     name: 'gosumdb off only when asked: notice',
@@ -542,7 +721,10 @@ describe('selectSettings', () => {
       expectGoAccepts(s);
 
       for (const pattern of scenario.reasons ?? []) {
-        expect(s.reasons.some((r) => pattern.test(r)), `no reason matches ${pattern}:\n${s.reasons.join('\n')}`).toBe(true);
+        expect(
+          s.reasons.some((r) => pattern.test(r)),
+          `no reason matches ${pattern}:\n${s.reasons.join('\n')}`,
+        ).toBe(true);
       }
       for (const [url, verdict] of Object.entries(scenario.verdicts ?? {})) {
         expect(assessmentOf(s, url).verdict).toBe(verdict);
@@ -556,7 +738,9 @@ describe('selectSettings', () => {
       }
       const decision = s.findings.find((f) => f.code === 'decision')!;
       expect(decision.level).toBe('notice');
-      expect(decision.message.startsWith(`GOPROXY=${s.display.GOPROXY} GOSUMDB=${s.display.GOSUMDB}`)).toBe(true);
+      expect(
+        decision.message.startsWith(`GOPROXY=${s.display.GOPROXY} GOSUMDB=${s.display.GOSUMDB}`),
+      ).toBe(true);
       scenario.check?.(s);
     });
   }
@@ -583,7 +767,9 @@ describe('selectSettings', () => {
   it('rejects bad options with one clear InputError', () => {
     const run = probeRun([mirror(PROXY_GOLANG)]);
     expect(() => selectSettings(run, options({ maxMirrors: 0 }))).toThrow(InputError);
-    expect(() => selectSettings(run, options({ fallback: 'proxy' as 'direct' }))).toThrow(/^Input fallback: "proxy" is not allowed\. Allowed: direct, off\.$/);
+    expect(() => selectSettings(run, options({ fallback: 'proxy' as 'direct' }))).toThrow(
+      /^Input fallback: "proxy" is not allowed\. Allowed: direct, off\.$/,
+    );
     expect(() => selectSettings(run, options({ gosumdb: 'sum.example.com' }))).toThrow(
       /^Input gosumdb: invalid GOSUMDB: malformed verifier id\. Allowed: auto, off/,
     );
@@ -591,7 +777,10 @@ describe('selectSettings', () => {
   });
 
   it('skips a mirror whose URL cannot be a GOPROXY entry', () => {
-    const s = selectSettings(probeRun([mirror('https://a.example,b'), mirror(PROXY_GOLANG)]), options());
+    const s = selectSettings(
+      probeRun([mirror('https://a.example,b'), mirror(PROXY_GOLANG)]),
+      options(),
+    );
     expect(s.display.GOPROXY).toBe(`${PROXY_GOLANG}|direct`);
     expect(s.assessments[0]!.reason).toMatch(/^cannot be a GOPROXY entry: invalid GOPROXY entry/);
   });
@@ -602,6 +791,11 @@ describe('selectSettings', () => {
       options({ maxMirrors: 2 }),
     );
     expect(s.display.GOPROXY).toBe(`${PROXY_GOLANG}|direct`);
+    expect(s.assessments.map((a) => [a.verdict, a.rank])).toEqual([
+      ['chosen', 1],
+      ['skipped', null],
+    ]);
+    expect(s.assessments[1]!.reason).toBe('same URL as the env entry, judged there');
   });
 });
 

@@ -4,7 +4,7 @@
  * TCP port, so a direct lookup is observable as a connection there. For each GOPROXY chain the
  * route Go takes (relay lookup, direct connection, or neither = broken) must be the one predicted.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -88,45 +88,71 @@ describe.skipIf(!hasGo)('walkSumdbRoute matches the go command', () => {
   });
 
   for (const [spec, expected] of CASES) {
-    it(`${spec} → ${expected}`, () => {
+    it(`${spec} → ${expected}`, async () => {
       const chain = chainOf(spec, proxyBase);
       const walk = walkSumdbRoute(chain, dbName);
       const predicted =
-        walk.route === null ? 'broken' : walk.via === 'direct' ? 'direct' : walk.entry!.display.slice(proxyBase.length + 1);
+        walk.route === null
+          ? 'broken'
+          : walk.via === 'direct'
+            ? 'direct'
+            : walk.entry!.display.slice(proxyBase.length + 1);
       expect(predicted).toBe(expected);
 
-      const observed = runGo(spec.replaceAll(/s\d+/g, (s) => `${proxyBase}/${s}`), dbKey);
+      const observed = await runGo(
+        spec.replaceAll(/s\d+/g, (s) => `${proxyBase}/${s}`),
+        dbKey,
+      );
       expect(observed, `go output:\n${observed.output}`).toMatchObject({ route: expected });
+      if (expected === 'broken') {
+        // Positive evidence, not just silence: Go names the /supported answer that stopped it.
+        expect(observed.output).toMatch(
+          /verifying go\.mod: .*reading http:\/\/127\.0\.0\.1:\d+\/s\d+\/sumdb\/[^ ]+\/supported: \d{3} /,
+        );
+      }
     });
   }
 
-  function runGo(goproxy: string, gosumdb: string): { route: string; output: string } {
+  // Asynchronous on purpose: the loopback servers run in this process and must keep answering.
+  async function runGo(
+    goproxy: string,
+    gosumdb: string,
+  ): Promise<{ route: string; output: string }> {
     const home = mkdtempSync(path.join(os.tmpdir(), 'gps-walk-'));
     const before = requests.length;
     const connectionsBefore = directConnections;
     try {
-      const result = spawnSync('go', ['mod', 'download', '-json', `${MODULE_PATH}@v1.0.0`], {
-        cwd: home,
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          GOPATH: path.join(home, 'gopath'),
-          GOMODCACHE: path.join(home, 'modcache'),
-          GOCACHE: path.join(home, 'gocache'),
-          GOFLAGS: '-modcacherw',
-          GOTOOLCHAIN: 'local',
-          GOPROXY: goproxy,
-          GOSUMDB: gosumdb,
-          GONOSUMDB: '',
-          GOPRIVATE: '',
-          GONOPROXY: '',
-          GOINSECURE: '',
-        },
+      const result = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          'go',
+          ['mod', 'download', '-json', `${MODULE_PATH}@v1.0.0`],
+          {
+            cwd: home,
+            encoding: 'utf8',
+            timeout: 30_000,
+            env: {
+              PATH: process.env.PATH,
+              HOME: home,
+              GOPATH: path.join(home, 'gopath'),
+              GOMODCACHE: path.join(home, 'modcache'),
+              GOCACHE: path.join(home, 'gocache'),
+              GOFLAGS: '-modcacherw',
+              GOTOOLCHAIN: 'local',
+              GOPROXY: goproxy,
+              GOSUMDB: gosumdb,
+              GONOSUMDB: '',
+              GOPRIVATE: '',
+              GONOPROXY: '',
+              GOINSECURE: '',
+            },
+          },
+          (_error, stdout, stderr) => resolve({ stdout, stderr }),
+        );
       });
       const seen = requests.slice(before);
-      const relay = seen.map((r) => /^\/(s\d+)\/sumdb\/[^/]+\/lookup\//.exec(r)?.[1]).find((s) => s !== undefined);
+      const relay = seen
+        .map((r) => /^\/(s\d+)\/sumdb\/[^/]+\/lookup\//.exec(r)?.[1])
+        .find((s) => s !== undefined);
       const route = relay ?? (directConnections > connectionsBefore ? 'direct' : 'broken');
       return { route, output: `${result.stdout}${result.stderr}\nrequests: ${seen.join(' ')}` };
     } finally {

@@ -1,0 +1,40 @@
+/**
+ * The ranking rule in words, for the README, the CLI help and the job summary. Kept next to the
+ * code it describes (rank.ts, chain.ts); the README's ranking section is a copy (a test keeps
+ * the numbers in step with rank.ts).
+ */
+export const RANKING_RULE = `### How mirrors are ranked
+
+Every candidate (the built-in catalog, the \`mirrors\` input, and the entries of the GOPROXY already in
+the environment) is probed over the module proxy protocol, then ranked **lexicographically**: a
+later criterion only breaks ties of the earlier ones.
+
+1. **Usable** — every probe request (\`@v/list\`, \`@latest\`, \`.info\`, \`.mod\`, \`.zip\`) answered \`200\`
+   with valid content. A mirror that answered 403, 404/410, 5xx, timed out, reset the connection or
+   redirected https→http is left out, with the reason (e.g. \`answered 403 Forbidden on
+   golang.org/x/text/@v/list\`, \`timed out after 2.5 s on …\`). Mirrors the probe could not finish
+   before the deadline are listed as skipped, with why.
+2. **Integrity** — a mirror whose \`.mod\` or \`.zip\` does not match the checksum database (or, when
+   the database is unreachable, the other mirrors), or that serves an empty \`go.mod\`, is
+   **never chosen** and is named in a warning. Content that could not be checked at all ranks
+   after checked content.
+3. **A working checksum-database route** — with \`gosumdb: auto\`, a mirror ranks higher when the
+   chain it would head reaches the checksum database the way the go command will (its
+   \`/sumdb/sum.golang.org/supported\` relay, or sum.golang.org itself after a 404/410), so the
+   default GOSUMDB can stay.
+4. **Fresh** — not behind the other usable mirrors: the highest version in its \`@v/list\` and its
+   \`@latest\` answer are compared, with Go's semantic-version order, against the freshest view any
+   usable mirror gives.
+5. **Latency** — the median total time of the small probe requests (list, info, mod; at least
+   three samples): what each of the go command's many small requests costs. Latencies within
+   max(5 ms, 10 %) of a faster mirror count as equal: that is measurement noise.
+6. **Throughput** — bytes per second of a small \`.zip\` download, measured one mirror at a time;
+   it decides between mirrors whose latencies are equal in the sense above.
+7. **Input order** — exact ties keep the order the candidates were given in.
+
+The best \`max-mirrors\` mirrors form the chain: \`private-proxy,\` first (if set; \`,\` so its errors
+never send private paths to public mirrors), then the mirrors joined by \`|\` (any error — 5xx,
+403, timeout — falls through to the next), then \`direct\` or \`off\` (\`fallback\`). Go older than 1.15
+has no \`|\`, so \`,\` is used there and the report says so. Nothing is ever written after \`direct\` or
+\`off\`, and GOPROXY is never empty.
+`;

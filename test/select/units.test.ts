@@ -1,0 +1,188 @@
+/** Small pieces of selection: semver order, Go versions, private routing, wording, the rule text. */
+import { describe, expect, it } from 'vitest';
+import { compareSemver, isValidSemver } from '../../src/goenv/modpath.js';
+import { goSupportsPipe, parseGoVersion, privateRouting } from '../../src/select/chain.js';
+import { describeOutcome, seconds, statusText } from '../../src/select/describe.js';
+import { databaseNameOf, walkSumdbRoute } from '../../src/select/gosumdb.js';
+import { LATENCY_BAND_MIN_MS, LATENCY_BAND_RATIO, maxSemver } from '../../src/select/rank.js';
+import { RANKING_RULE } from '../../src/select/ranking-rule.js';
+import type { ChainEntry } from '../../src/select/types.js';
+import { mirror } from './fixtures.js';
+
+describe('semver (golang.org/x/mod/semver order)', () => {
+  // Ascending; entries in one inner list are equal.
+  const ascending = [
+    ['v1.0.0-alpha'],
+    ['v1.0.0-alpha.1'],
+    ['v1.0.0-alpha.beta'],
+    ['v1.0.0-beta'],
+    ['v1.0.0-beta.2'],
+    ['v1.0.0-beta.11'],
+    ['v1.0.0-rc.1'],
+    ['v1', 'v1.0', 'v1.0.0'],
+    ['v1.2', 'v1.2.0'],
+    ['v1.2.3-456'],
+    ['v1.2.3-456.789'],
+    ['v1.2.3-456-789'],
+    ['v1.2.3-456a'],
+    ['v1.2.3-pre', 'v1.2.3-pre+meta'],
+    ['v1.2.3-pre.1'],
+    ['v1.2.3-zzz'],
+    ['v1.2.3', 'v1.2.3+meta', 'v1.2.3+meta-pre', 'v1.2.3+meta-pre.sha.256a'],
+    ['v1.10.0'],
+    ['v2.0.0-20240101120000-abcdefabcdef'],
+    ['v2.0.0'],
+  ];
+  const invalid = [
+    'bad',
+    'v1-alpha.beta.gamma',
+    'v1-pre',
+    'v1+meta',
+    'v1.2-pre',
+    'v1.2+meta',
+    '1.2.3',
+    'v01.2.3',
+    'v1.2.3-01',
+    'v1.2.3-',
+    '',
+  ];
+
+  it('orders versions like Go', () => {
+    const flat = ascending.flatMap((group, g) => group.map((v) => ({ v, g })));
+    for (const a of flat) {
+      for (const b of flat)
+        expect(compareSemver(a.v, b.v), `${a.v} vs ${b.v}`).toBe(Math.sign(a.g - b.g));
+    }
+  });
+
+  it('puts invalid versions below every valid one', () => {
+    for (const bad of invalid) {
+      expect(isValidSemver(bad), bad).toBe(false);
+      expect(compareSemver(bad, 'v0.0.0-alpha')).toBe(-1);
+      expect(compareSemver('v0.0.0-alpha', bad)).toBe(1);
+      expect(compareSemver(bad, 'bad')).toBe(0);
+    }
+    expect(maxSemver(['bad', 'v1.2.3', 'v1.10.0', 'v1.9.9'])).toBe('v1.10.0');
+    expect(maxSemver(['bad'])).toBeNull();
+  });
+});
+
+describe('Go versions', () => {
+  it.each([
+    ['go1.14.15', { major: 1, minor: 14 }, false],
+    ['1.9', { major: 1, minor: 9 }, false],
+    ['1.15', { major: 1, minor: 15 }, true],
+    ['go1.22rc1', { major: 1, minor: 22 }, true],
+    ['2.0', { major: 2, minor: 0 }, true],
+    ['devel +abc', null, true],
+    [null, null, true],
+  ] as const)('%s', (version, parsed, pipe) => {
+    expect(parseGoVersion(version)).toEqual(parsed);
+    expect(goSupportsPipe(version)).toBe(pipe);
+  });
+});
+
+describe('privateRouting', () => {
+  it('leaves GONOPROXY/GONOSUMDB to Go without a private proxy', () => {
+    expect(privateRouting(false, ['git.corp.example'])).toEqual({ GONOPROXY: '', GONOSUMDB: '' });
+  });
+  it('routes private modules to the private proxy and away from the checksum database', () => {
+    expect(privateRouting(true, ['git.corp.example', 'github.com/acme'])).toEqual({
+      GONOPROXY: 'none',
+      GONOSUMDB: 'git.corp.example,github.com/acme',
+    });
+  });
+  it('sets nothing when there are no private patterns', () => {
+    expect(privateRouting(true, [])).toEqual({ GONOPROXY: '', GONOSUMDB: '' });
+  });
+});
+
+describe('wording', () => {
+  it('uses the status texts Go prints', () => {
+    expect(statusText(403)).toBe('403 Forbidden');
+    expect(statusText(418)).toBe("418 I'm a teapot");
+    expect(statusText(504)).toBe('504 Gateway Timeout');
+    expect(statusText(413)).toBe('413 Request Entity Too Large');
+    expect(statusText(509)).toBe('509 (HTTP 509)');
+    expect(statusText(599)).toBe('599 (HTTP 599)');
+  });
+  it('describes error codes', () => {
+    expect(describeOutcome('timeout', 2500)).toBe('timed out after 2.5 s');
+    expect(describeOutcome('refused')).toBe('refused the connection');
+    expect(describeOutcome('weird')).toBe('failed (weird)');
+    expect(seconds(3000)).toBe('3 s');
+  });
+  it('names the database of a GOSUMDB value', () => {
+    expect(databaseNameOf('sum.golang.org')).toBe('sum.golang.org');
+    expect(databaseNameOf('sum.golang.google.cn')).toBe('sum.golang.org');
+    expect(databaseNameOf('sum.golang.org https://goproxy.cn/sumdb/sum.golang.org')).toBe(
+      'sum.golang.org',
+    );
+  });
+});
+
+describe('RANKING_RULE', () => {
+  it('states the latency band rank.ts uses', () => {
+    expect(RANKING_RULE).toContain(`max(${LATENCY_BAND_MIN_MS} ms, ${LATENCY_BAND_RATIO * 100} %)`);
+  });
+  it('lists the criteria in the order rank.ts applies them', () => {
+    const order = [
+      '**Usable**',
+      '**Integrity**',
+      '**A working checksum-database route**',
+      '**Fresh**',
+      '**Latency**',
+      '**Throughput**',
+      '**Input order**',
+    ];
+    const positions = order.map((t) => RANKING_RULE.indexOf(t));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+});
+
+describe('walkSumdbRoute bookkeeping', () => {
+  const entry = (name: string, supported: number, separatorAfter: ',' | '|' | null): ChainEntry => {
+    const url = `https://${name}.example`;
+    return {
+      kind: 'mirror',
+      url,
+      display: url,
+      separatorAfter,
+      probe: mirror(url, { sumdbSupported: supported }),
+    };
+  };
+  const off: ChainEntry = {
+    kind: 'off',
+    url: null,
+    display: 'off',
+    separatorAfter: null,
+    probe: null,
+  };
+
+  it('lists every answer in the order Go asked, and names the error Go reports', () => {
+    const walk = walkSumdbRoute(
+      [entry('a', 500, '|'), entry('b', 404, '|'), off],
+      'sum.golang.org',
+    );
+    expect(walk.route).toBeNull();
+    expect(walk.passed.map((p) => [p.entry.display, p.outcome])).toEqual([
+      ['https://a.example', 500],
+      ['https://b.example', 404],
+    ]);
+    expect(walk.brokenBy?.entry.display).toBe('https://a.example');
+  });
+
+  it('treats an unprobed /supported as an error', () => {
+    const unprobed: ChainEntry = {
+      ...entry('a', 404, ','),
+      probe: mirror('https://a.example', { sumdbSupported: null }),
+    };
+    const walk = walkSumdbRoute(
+      [unprobed, { ...off, kind: 'direct', display: 'direct' }],
+      'sum.golang.org',
+    );
+    expect(walk.route).toBeNull();
+    expect(walk.brokenBy?.outcome).toBe('not probed');
+  });
+});
