@@ -5,6 +5,15 @@
  * which targets of issue 3 failed.
  *
  *   npm run bench [-- --only standard,bandwidth-trap] [--runs 3] [--json out.json]
+ *
+ * Per scenario (scenarios.ts): (a) our probe + selection on the whole fleet next to the same probe
+ * of the chosen mirror alone (probe.ts, in a worker thread watched by a heartbeat); nrm's and
+ * chsrc's picks (peers.ts); (b) `go mod download` of the corpus through our settings, every
+ * mirror alone (`<mirror>,direct`; the fastest is the oracle), the default route and the peers'
+ * picks (download.ts). Takes about 2.5–3 minutes on 2 cores.
+ *
+ * GPS_BENCH_SRC=/path/to/a/copy/of/src benchmarks another tree (e.g. a candidate fix) with the
+ * same scenarios; the header says so. bench/timeline.ts shows where one probe's time goes.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -351,8 +360,8 @@ async function measureScenario(
   const oursResult: RouteResult = ours
     ? timed.get(ours.key)!
     : {
-        route: makeRoute('(no settings: the probe did not complete)', ''),
-        runs: [{ ms: 0, ok: false, error: 'the probe did not complete' }],
+        route: makeRoute('(none: our probe did not complete)', ''),
+        runs: [{ ms: 0, ok: false, error: 'no settings to download with' }],
       };
   const oursMs = routeMedian(oursResult);
 
@@ -368,9 +377,8 @@ async function measureScenario(
       failed ? 'FAILED' : ms(m),
       failed ? '–' : times(ratio(m, oracleMs)),
       failed
-        ? `${result.runs.filter((r) => !r.ok).length}/${result.runs.length} failed: ${display(failed.error ?? '')}`.slice(
-            0,
-            90,
+        ? clip(
+            `${result.runs.filter((r) => !r.ok).length}/${result.runs.length} failed: ${display(failed.error ?? '')}`,
           )
         : `${result.runs.map((r) => ms(r.ms)).join(' / ')}${result.runs.length < runs ? '  (1 run: out of contention)' : ''}`,
     ]);
@@ -401,7 +409,9 @@ async function measureScenario(
     target: `download ≤ ${DOWNLOAD_VS_ORACLE_MAX.toFixed(2)}× oracle`,
     value:
       oursMs === null
-        ? 'our download FAILED'
+        ? settings
+          ? 'our download FAILED'
+          : 'our probe did not complete: no settings to download with'
         : `${times(dr)} (${ms(oursMs)} vs ${oracleName} ${ms(oracleMs)})`,
     pass: dr !== null && dr <= DOWNLOAD_VS_ORACLE_MAX,
   });
@@ -481,6 +491,11 @@ function printChsrc(chsrc: PeerPick<ChsrcSample>): void {
 }
 
 /** Replaces simulator URLs with mirror names and the database key with `<db>`, for short lines. */
+/** Go's error lines name the whole URL; keep table rows readable. */
+function clip(text: string, max = 140): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 type Done = Extract<ProbeOutcome, { kind: 'done' }>;
 
 function displayer(sim: Simulator): (text: string) => string {
@@ -521,6 +536,13 @@ function printSummary(results: readonly ScenarioResult[], totalMs: number): void
     );
   }
   log(table(rows));
+  const hung = results.filter((r) => r.ours.probe.some((p) => typeof p === 'string'));
+  if (hung.length > 0) {
+    log('');
+    log(
+      `Our probe did NOT complete in: ${hung.map((r) => `${r.scenario} (${r.ours.probe.find((p) => typeof p === 'string')})`).join(', ')}. HUNG = its event loop stopped (so its own deadline could not fire); the go command was never given settings there.`,
+    );
+  }
   const failed = results.flatMap((r) => r.targets.filter((t) => !t.pass));
   const total = results.reduce((n, r) => n + r.targets.length, 0);
   log('');

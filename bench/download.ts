@@ -73,11 +73,11 @@ export async function timeGoDownload(
     });
     const ms = performance.now() - started;
     const ok = result.code === 0;
+    // Go's own error line, not an indented `server response:` continuation under it.
     const lastLine =
       result.stderr
-        .trim()
         .split('\n')
-        .filter((l) => l.trim() !== '')
+        .filter((l) => l.trim() !== '' && !/^\s/.test(l))
         .pop() ?? null;
     return {
       ms,

@@ -49224,16 +49224,25 @@ function buildReport(input) {
 function firstChosen(assessments) {
     return assessments.find((a) => a.rank === 1) ?? null;
 }
-/** Median latency of proxy.golang.org divided by the first chosen mirror's, when both were measured. */
+/**
+ * Median TTFB of proxy.golang.org divided by the first chosen mirror's (the contract's definition),
+ * when both were measured; the ranking latencies stand in when a TTFB is missing.
+ */
 function speedupOverDefault(assessments, first) {
-    if (first === null || first.latencyMs === null || first.latencyMs <= 0)
+    if (first === null)
         return null;
     const defaultMirror = assessments.find((a) => !a.probe.candidate.isPrivate &&
         a.rank !== null &&
         normalise(a.probe.candidate.displayUrl) === DEFAULT_MIRROR);
-    if (defaultMirror === undefined || defaultMirror.latencyMs === null)
+    if (defaultMirror === undefined)
         return null;
-    return Math.round((defaultMirror.latencyMs / first.latencyMs) * 100) / 100;
+    const ttfbs = [defaultMirror.probe.median.ttfbMs, first.probe.median.ttfbMs];
+    const [slow, fast] = ttfbs.every((t) => t !== null)
+        ? ttfbs
+        : [defaultMirror.latencyMs, first.latencyMs];
+    if (slow === null || slow === undefined || fast === null || fast === undefined || fast <= 0)
+        return null;
+    return Math.round((slow / fast) * 100) / 100;
 }
 function normalise(url) {
     return url.replace(/\/+$/, '');
@@ -52784,6 +52793,8 @@ class SumdbProber {
     #firstOk;
     #resolveFirstOk;
     #standaloneDone = false;
+    /** Called whenever a route settles; each waiter checks whether every route is done. */
+    #settleWaiters = new Set();
     constructor(options) {
         this.#http = options.http;
         this.#database = options.database;
@@ -52965,6 +52976,8 @@ class SumdbProber {
             route.done = true;
             if (route.ok)
                 this.#resolveFirstOk();
+            for (const waiter of [...this.#settleWaiters])
+                waiter();
         }
     }
     async #lookupViaRoutes(path, version) {
@@ -52995,9 +53008,22 @@ class SumdbProber {
         }
         return null;
     }
-    async #allRoutesDone() {
-        while (this.#routes.some((r) => !r.done))
-            await Promise.race([this.#firstOk, new Promise((r) => setTimeout(r, 10))]);
+    /**
+     * Resolves once every route started so far has settled. Event-driven on purpose: a polling loop
+     * raced against an already-resolved promise never yields to the event loop, so no timer (request
+     * timeouts, the deadline) could fire and the pending route could never finish.
+     */
+    #allRoutesDone() {
+        return new Promise((resolve) => {
+            const check = () => {
+                if (this.#routes.some((r) => !r.done))
+                    return;
+                this.#settleWaiters.delete(check);
+                resolve();
+            };
+            this.#settleWaiters.add(check);
+            check();
+        });
     }
     /** Direct or alias answers are the reference; otherwise a strict majority of relays (or the only one). */
     #reference(key) {

@@ -69,6 +69,8 @@ export class SumdbProber {
   #firstOk: Promise<void>;
   #resolveFirstOk!: () => void;
   #standaloneDone = false;
+  /** Called whenever a route settles; each waiter checks whether every route is done. */
+  readonly #settleWaiters = new Set<() => void>();
 
   constructor(options: SumdbProberOptions) {
     this.#http = options.http;
@@ -266,6 +268,7 @@ export class SumdbProber {
     } finally {
       route.done = true;
       if (route.ok) this.#resolveFirstOk();
+      for (const waiter of [...this.#settleWaiters]) waiter();
     }
   }
 
@@ -294,9 +297,21 @@ export class SumdbProber {
     return null;
   }
 
-  async #allRoutesDone(): Promise<void> {
-    while (this.#routes.some((r) => !r.done))
-      await Promise.race([this.#firstOk, new Promise((r) => setTimeout(r, 10))]);
+  /**
+   * Resolves once every route started so far has settled. Event-driven on purpose: a polling loop
+   * raced against an already-resolved promise never yields to the event loop, so no timer (request
+   * timeouts, the deadline) could fire and the pending route could never finish.
+   */
+  #allRoutesDone(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.#routes.some((r) => !r.done)) return;
+        this.#settleWaiters.delete(check);
+        resolve();
+      };
+      this.#settleWaiters.add(check);
+      check();
+    });
   }
 
   /** Direct or alias answers are the reference; otherwise a strict majority of relays (or the only one). */

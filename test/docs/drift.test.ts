@@ -12,6 +12,7 @@ import { helpText, parseCliArgs } from '../../src/cli/args.js';
 import { OUTPUTS } from '../../src/constants.js';
 import { parseInputs } from '../../src/inputs/inputs.js';
 import { INPUT_SPECS } from '../../src/inputs/spec.js';
+import { RANKING_RULE } from '../../src/select/ranking-rule.js';
 
 const actionYml = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { default: unknown; description: string; required?: boolean }>;
@@ -83,6 +84,18 @@ describe('documentation drift', () => {
       );
     }
     expect(Object.keys(parsed).filter((k) => k !== 'environment')).toHaveLength(INPUT_SPECS.length);
+  });
+
+  it("the README's ranking rule is the one the selection code documents", () => {
+    const block = readme.slice(
+      readme.indexOf('<!-- ranking-rule:start -->') + '<!-- ranking-rule:start -->'.length,
+      readme.indexOf('<!-- ranking-rule:end -->'),
+    );
+    const rule = RANKING_RULE.split('\n')
+      .slice(2)
+      .join('\n')
+      .split('\n\nThe best `max-mirrors`')[0]!;
+    expect(block.trim()).toBe(rule.trim());
   });
 
   it('every input is a CLI option of the same name, listed in --help', () => {

@@ -14,7 +14,10 @@ parentPort.on('message', async ({ id, config }) => {
     const run = await runProbe(config);
     parentPort.postMessage({ id, run, wallMs: performance.now() - started });
   } catch (error) {
-    parentPort.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    parentPort.postMessage({
+      id,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
   }
 });
 parentPort.postMessage({ ready: true });
