@@ -5,8 +5,8 @@
  *
  *   npx tsx bench/timeline.ts [scenario] [mirror,mirror…]
  *
- * Runs in-process: while src/probe/sumdb.ts can spin (see the benchmark report) run it with
- * GPS_BENCH_SRC pointing at a fixed copy of src/, under `timeout 60`.
+ * Runs in-process (no heartbeat guard as in the benchmark): run it under `timeout 60`.
+ * GPS_BENCH_SRC works here too.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

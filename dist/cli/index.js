@@ -45219,7 +45219,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2932);
+/* harmony import */ var _orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2097);
 
 await (0,_orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2));
 
@@ -45228,7 +45228,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2932:
+/***/ 2097:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47663,12 +47663,12 @@ function openMetricsLabelValue(text) {
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: ./src/render/format.ts
+;// CONCATENATED MODULE: ./src/units.ts
 /**
- * Human units shared by every renderer, so the summary, the terminal table and the annotations
- * say the same thing in the same words. Binary units (KiB, MiB) because module zips are sized that way.
+ * Human units, one implementation for every message: the selection's reasons, the cache's log
+ * lines, the job summary and the terminal table say the same thing in the same words.
+ * Binary units (KiB, MiB) because module zips are sized that way.
  */
-
 /** Placeholder for a value that was not measured (an en dash reads as "nothing" in tables). */
 const NOT_MEASURED = '–';
 /** `0.4 ms`, `123 ms`, `1.2 s`, `12 s`; `–` when not measured. */
@@ -47684,7 +47684,7 @@ function formatMs(ms) {
 }
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 /** `512 B`, `12.3 MiB`; `–` when unknown. */
-function format_formatBytes(bytes) {
+function units_formatBytes(bytes) {
     if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) {
         return NOT_MEASURED;
     }
@@ -47703,9 +47703,21 @@ function format_formatBytes(bytes) {
 }
 /** `4.2 MiB/s`; `–` when not measured. */
 function formatRate(bytesPerSec) {
-    const bytes = format_formatBytes(bytesPerSec);
+    const bytes = units_formatBytes(bytesPerSec);
     return bytes === NOT_MEASURED ? bytes : `${bytes}/s`;
 }
+function trimZero(fixed) {
+    return fixed.replace(/\.0$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/render/format.ts
+/**
+ * Human units shared by every renderer, so the summary, the terminal table and the annotations
+ * say the same thing in the same words. Binary units (KiB, MiB) because module zips are sized that way.
+ */
+
+
+
 /** `3.4×` for a speed-up ratio; `–` when unknown. */
 function formatRatio(ratio) {
     if (ratio === null || ratio === undefined || !Number.isFinite(ratio) || ratio <= 0) {
@@ -47767,9 +47779,6 @@ const VERDICT_ORDER = {
     tampered: 3,
     skipped: 4,
 };
-function trimZero(fixed) {
-    return fixed.replace(/\.0$/, '');
-}
 
 ;// CONCATENATED MODULE: ./src/render/mirrors.ts
 
@@ -48412,7 +48421,7 @@ function blocksFor(parts, sizes, layout, maxBytes) {
         }
     }
     else if (total > 0 && layout.footer) {
-        blocks.push(small(`_The table of ${total} mirrors was left out to keep this summary under ${format_formatBytes(maxBytes)}: see the JSON report._`));
+        blocks.push(small(`_The table of ${total} mirrors was left out to keep this summary under ${units_formatBytes(maxBytes)}: see the JSON report._`));
     }
     if (layout.chart && parts.chart !== null) {
         const chart = parts.chart;
@@ -48422,7 +48431,7 @@ function blocksFor(parts, sizes, layout, maxBytes) {
     for (const d of kept)
         blocks.push({ bytes: sizes.details.get(d.id) ?? 0, text: () => d.block });
     if (kept.length < parts.details.length) {
-        blocks.push(small(`_Some details were left out to keep this summary under ${format_formatBytes(maxBytes)}; the JSON report (output \`report\`) has everything._`));
+        blocks.push(small(`_Some details were left out to keep this summary under ${units_formatBytes(maxBytes)}; the JSON report (output \`report\`) has everything._`));
     }
     if (layout.footer)
         blocks.push({ bytes: sizes.footer, text: () => parts.footer });
@@ -48703,6 +48712,7 @@ function wrap(text, width, indent, firstIndent = '') {
 }
 
 ;// CONCATENATED MODULE: ./src/select/describe.ts
+
 /**
  * Turns probe outcomes into short sentences a user can act on: which request, what answer
  * (with Go's own status texts), and for errors what happened on the wire.
@@ -48857,15 +48867,11 @@ function clip(text) {
 }
 /** `12 ms`, `0.8 ms`. */
 function milliseconds(ms) {
-    return ms >= 10 ? `${Math.round(ms)} ms` : `${Math.round(ms * 10) / 10} ms`;
+    return formatMs(ms);
 }
-/** `3.4 MB/s`, `850 kB/s` (decimal units, like the job summary). */
+/** `3.4 MiB/s`, `850 KiB/s`: the units the job summary and the terminal table use. */
 function throughput(bytesPerSec) {
-    if (bytesPerSec >= 1e6)
-        return `${Math.round(bytesPerSec / 1e5) / 10} MB/s`;
-    if (bytesPerSec >= 1e3)
-        return `${Math.round(bytesPerSec / 1e3)} kB/s`;
-    return `${Math.round(bytesPerSec)} B/s`;
+    return formatRate(bytesPerSec);
 }
 
 ;// CONCATENATED MODULE: ./src/constants.ts

@@ -38243,7 +38243,7 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 914:
+/***/ 1234:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38475,20 +38475,56 @@ function oneLine(error) {
 
 ;// CONCATENATED MODULE: ./src/cache/format.ts
 /** Small wording helpers shared by the restore and save messages. */
-function format_formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes / 1024;
+
+function count(n, noun) {
+    return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+;// CONCATENATED MODULE: ./src/units.ts
+/**
+ * Human units, one implementation for every message: the selection's reasons, the cache's log
+ * lines, the job summary and the terminal table say the same thing in the same words.
+ * Binary units (KiB, MiB) because module zips are sized that way.
+ */
+/** Placeholder for a value that was not measured (an en dash reads as "nothing" in tables). */
+const units_NOT_MEASURED = '–';
+/** `0.4 ms`, `123 ms`, `1.2 s`, `12 s`; `–` when not measured. */
+function units_formatMs(ms) {
+    if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0)
+        return units_NOT_MEASURED;
+    if (ms < 1)
+        return `${units_trimZero(ms.toFixed(1))} ms`;
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    const seconds = ms / 1000;
+    return seconds < 10 ? `${units_trimZero(seconds.toFixed(1))} s` : `${Math.round(seconds)} s`;
+}
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+/** `512 B`, `12.3 MiB`; `–` when unknown. */
+function units_formatBytes(bytes) {
+    if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) {
+        return units_NOT_MEASURED;
+    }
+    let value = bytes;
     let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
+    while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
         value /= 1024;
         unit++;
     }
-    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+    // One decimal below 100 keeps three significant digits without noise ("123 MiB", "4.2 MiB").
+    const shown = unit === 0 || value >= 100 ? String(Math.round(value)) : units_trimZero(value.toFixed(1));
+    // Rounding can reach the next unit (1023.96 KiB → "1024 KiB"): show it in that unit instead.
+    if (shown === '1024' && unit < BYTE_UNITS.length - 1)
+        return `1 ${BYTE_UNITS[unit + 1]}`;
+    return `${shown} ${BYTE_UNITS[unit]}`;
 }
-function count(n, noun) {
-    return `${n} ${noun}${n === 1 ? '' : 's'}`;
+/** `4.2 MiB/s`; `–` when not measured. */
+function units_formatRate(bytesPerSec) {
+    const bytes = units_formatBytes(bytesPerSec);
+    return bytes === units_NOT_MEASURED ? bytes : `${bytes}/s`;
+}
+function units_trimZero(fixed) {
+    return fixed.replace(/\.0$/, '');
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -38914,7 +38950,7 @@ async function save(state, final, added, deps) {
         }
         return {
             reason: 'saved',
-            message: `Go module cache saved as ${state.primaryKey} (${count(final.modules, 'module')}, ${format_formatBytes(final.bytes)}); ${addedText}.`,
+            message: `Go module cache saved as ${state.primaryKey} (${count(final.modules, 'module')}, ${units_formatBytes(final.bytes)}); ${addedText}.`,
         };
     }
     catch (error) {
@@ -38961,7 +38997,7 @@ function growth(before, after) {
 function describeGrowth(added) {
     if (added.files === 0)
         return 'the job added nothing to the module cache';
-    return `the job added ${count(added.modules, 'module')} (${format_formatBytes(added.bytes)}) to the module cache`;
+    return `the job added ${count(added.modules, 'module')} (${units_formatBytes(added.bytes)}) to the module cache`;
 }
 function isSnapshot(value) {
     return (isRecord(value) &&
@@ -101349,47 +101385,12 @@ function openMetricsLabelValue(text) {
  * say the same thing in the same words. Binary units (KiB, MiB) because module zips are sized that way.
  */
 
-/** Placeholder for a value that was not measured (an en dash reads as "nothing" in tables). */
-const format_NOT_MEASURED = '–';
-/** `0.4 ms`, `123 ms`, `1.2 s`, `12 s`; `–` when not measured. */
-function format_formatMs(ms) {
-    if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0)
-        return format_NOT_MEASURED;
-    if (ms < 1)
-        return `${trimZero(ms.toFixed(1))} ms`;
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    const seconds = ms / 1000;
-    return seconds < 10 ? `${trimZero(seconds.toFixed(1))} s` : `${Math.round(seconds)} s`;
-}
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-/** `512 B`, `12.3 MiB`; `–` when unknown. */
-function render_format_formatBytes(bytes) {
-    if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) {
-        return format_NOT_MEASURED;
-    }
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    // One decimal below 100 keeps three significant digits without noise ("123 MiB", "4.2 MiB").
-    const shown = unit === 0 || value >= 100 ? String(Math.round(value)) : trimZero(value.toFixed(1));
-    // Rounding can reach the next unit (1023.96 KiB → "1024 KiB"): show it in that unit instead.
-    if (shown === '1024' && unit < BYTE_UNITS.length - 1)
-        return `1 ${BYTE_UNITS[unit + 1]}`;
-    return `${shown} ${BYTE_UNITS[unit]}`;
-}
-/** `4.2 MiB/s`; `–` when not measured. */
-function format_formatRate(bytesPerSec) {
-    const bytes = render_format_formatBytes(bytesPerSec);
-    return bytes === format_NOT_MEASURED ? bytes : `${bytes}/s`;
-}
+
+
 /** `3.4×` for a speed-up ratio; `–` when unknown. */
 function format_formatRatio(ratio) {
     if (ratio === null || ratio === undefined || !Number.isFinite(ratio) || ratio <= 0) {
-        return format_NOT_MEASURED;
+        return NOT_MEASURED;
     }
     return `${trimZero(ratio.toFixed(ratio < 10 ? 1 : 0))}×`;
 }
@@ -101447,9 +101448,6 @@ const format_VERDICT_ORDER = {
     tampered: 3,
     skipped: 4,
 };
-function trimZero(fixed) {
-    return fixed.replace(/\.0$/, '');
-}
 
 ;// CONCATENATED MODULE: ./src/render/mirrors.ts
 
@@ -101992,8 +101990,8 @@ function renderCacheSummary(stats, options = {}) {
         '| Module cache | |',
         '| --- | --- |',
         `| Restored | ${restored} |`,
-        `| Added during the job | ${summary_count(stats.modulesAdded, 'module')}, ${render_format_formatBytes(Math.max(0, stats.bytesAdded))} |`,
-        `| Total at the end of the job | ${summary_count(stats.modulesTotal, 'module')}, ${render_format_formatBytes(Math.max(0, stats.bytesTotal))} |`,
+        `| Added during the job | ${summary_count(stats.modulesAdded, 'module')}, ${units_formatBytes(Math.max(0, stats.bytesAdded))} |`,
+        `| Total at the end of the job | ${summary_count(stats.modulesTotal, 'module')}, ${units_formatBytes(Math.max(0, stats.bytesTotal))} |`,
         `| Saved | ${saved}${reason} |`,
         `| Key | ${key} |`,
     ].join('\n')}\n`;
@@ -102085,7 +102083,7 @@ async function removeCredentials(platform) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(914);
+/* harmony import */ var _orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1234);
 
 await (0,_orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
 

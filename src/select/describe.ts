@@ -1,10 +1,11 @@
+import { STATUS_CODES } from 'node:http';
+import type { EndpointResult, MirrorProbe } from '../probe/types.js';
+import type { EndpointOutcome } from '../report/types.js';
 /**
  * Turns probe outcomes into short sentences a user can act on: which request, what answer
  * (with Go's own status texts), and for errors what happened on the wire.
  */
-import { STATUS_CODES } from 'node:http';
-import type { EndpointResult, MirrorProbe } from '../probe/types.js';
-import type { EndpointOutcome } from '../report/types.js';
+import { formatMs, formatRate } from '../units.js';
 
 /** Longest reason we put into a sentence: error texts may come from a hostile mirror. */
 const MAX_DETAIL = 160;
@@ -168,12 +169,10 @@ export function clip(text: string): string {
 
 /** `12 ms`, `0.8 ms`. */
 export function milliseconds(ms: number): string {
-  return ms >= 10 ? `${Math.round(ms)} ms` : `${Math.round(ms * 10) / 10} ms`;
+  return formatMs(ms);
 }
 
-/** `3.4 MB/s`, `850 kB/s` (decimal units, like the job summary). */
+/** `3.4 MiB/s`, `850 KiB/s`: the units the job summary and the terminal table use. */
 export function throughput(bytesPerSec: number): string {
-  if (bytesPerSec >= 1e6) return `${Math.round(bytesPerSec / 1e5) / 10} MB/s`;
-  if (bytesPerSec >= 1e3) return `${Math.round(bytesPerSec / 1e3)} kB/s`;
-  return `${Math.round(bytesPerSec)} B/s`;
+  return formatRate(bytesPerSec);
 }

@@ -639,7 +639,7 @@ const scenarios: Scenario[] = [
     gosumdb: 'sum.golang.org',
     findings: ['decision'],
     reasons: [
-      /^https:\/\/b\.example is the best of 3 mirrors probed \(median latency 21 ms, 10 MB\/s/,
+      /^https:\/\/b\.example is the best of 3 mirrors probed \(median latency 21 ms, 9.5 MiB\/s/,
     ],
   },
   {
