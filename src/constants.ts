@@ -13,8 +13,6 @@ export const OUTPUTS = {
 export const STATE = {
   /** JSON of the credentials revert plan (src/private/credentials.ts): what the post step removes. */
   credentials: 'go-proxy-setup-credentials',
-  /** JSON of PostState (see orchestrators/state.ts). */
-  post: 'go-proxy-setup-post',
   /** JSON of CacheState (src/cache/types.ts): what the module cache restore found, for the save. */
   cache: 'go-proxy-setup-cache',
 } as const;

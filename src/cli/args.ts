@@ -41,7 +41,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       flags.add('help');
       continue;
     }
-    if (arg === '-v' || arg === '-V') {
+    if (arg === '-V') {
       flags.add('version');
       continue;
     }
@@ -85,17 +85,45 @@ function parseFormat(raw: string | undefined): OutputFormat {
   throw new InputError(`Invalid option --format: "${raw}" (allowed: ${FORMATS.join(', ')}).`);
 }
 
+/** Inputs that only the GitHub Action acts on; the CLI accepts them and warns that they do nothing. */
+export const ACTION_ONLY_INPUTS: readonly InputName[] = [
+  'cache',
+  'cache-dependency-path',
+  'summary',
+  'token',
+];
+
+/** One line per option for --help: the spec's descriptions are written for action.yml and run long. */
+const CLI_HELP: Readonly<Record<InputName, string>> = {
+  mirrors: '`auto` (built-in catalog + your GOPROXY) or proxy URLs, comma separated',
+  'private-proxy': 'private module proxy URL, first in the chain (credentials are masked)',
+  fallback: 'what ends the chain: direct or off',
+  'max-mirrors': 'public mirrors in the chain, 1 to 10',
+  'probe-modules': '`auto` (from go.mod) or a path[@version] list to probe with',
+  timeout: 'overall probe deadline in seconds, 1 to 300',
+  gosumdb: '`auto` or a GOSUMDB value to use as given',
+  goprivate: 'extra private patterns, comma separated',
+  'goprivate-from-remote': 'derive private patterns from the git remote: auto, true, false',
+  'write-go-env': 'true: the same as --apply',
+  cache: 'GitHub Action only (ignored here)',
+  'cache-dependency-path': 'GitHub Action only (ignored here)',
+  summary: 'GitHub Action only (ignored here)',
+  'working-directory': 'where go.mod and the git checkout are',
+  token: 'GitHub Action only (ignored here)',
+};
+
 export function helpText(): string {
-  const inputLines = INPUT_SPECS.map(
-    (spec) =>
-      `  --${spec.name.padEnd(24)} ${firstSentence(spec.description)} (default: ${spec.default === '' ? "''" : spec.default})`,
-  );
+  const inputLines = INPUT_SPECS.map((spec) => {
+    const shown = spec.default === '' ? "''" : spec.default;
+    return `  --${spec.name.padEnd(24)} ${CLI_HELP[spec.name]} (default: ${shown})`;
+  });
   return [
     'Usage: go-proxy-setup [options]',
     '',
     'Probes Go module mirrors from this machine over the module-proxy protocol, chooses the fastest',
     'correct GOPROXY chain and a working GOSUMDB, derives GOPRIVATE from the git remote, and prints',
-    'what it measured, what it chose and why. Nothing is changed unless --apply or --dotenv is given.',
+    'what it measured, what it chose and why. Nothing is written unless --apply (or --write-go-env true),',
+    '--dotenv, --report-file or --metrics-file is given.',
     '',
     'Settings (the GitHub Action inputs, same names):',
     ...inputLines,
@@ -108,21 +136,15 @@ export function helpText(): string {
     '  --apply                      Persist the settings with `go env -w` (idempotent).',
     '  --color / --no-color         Force colours on or off.',
     '  --verbose                    Debug logging on stderr.',
-    '  --help, --version',
+    '  -h, --help / -V, --version',
     '',
     'Examples:',
     '  npx go-proxy-setup                                  # measure and show, change nothing',
     '  npx go-proxy-setup --apply                          # measure and persist with go env -w',
-    '  eval "$(npx go-proxy-setup --format json | jq -r \'"export GOPROXY=\\(.settings.GOPROXY)"\')"',
+    '  eval "$(npx go-proxy-setup --format json | jq -r \'"export GOPROXY=\\(.settings.GOPROXY|@sh)"\')"',
     '  npx go-proxy-setup --mirrors https://goproxy.cn,https://proxy.golang.org --max-mirrors 1',
     '  npx go-proxy-setup --dotenv go-proxy.env --format markdown > report.md',
     '',
-    'Exit status: 0 settings produced; 1 no route to modules; 2 bad input.',
+    'Exit status: 0 settings produced; 1 no route to modules (or an unexpected failure); 2 bad input.',
   ].join('\n');
-}
-
-function firstSentence(text: string): string {
-  const plain = text.replaceAll('`', '');
-  const end = plain.search(/\.(\s|$)/);
-  return end === -1 ? plain : plain.slice(0, end + 1);
 }

@@ -90,7 +90,7 @@ export const INPUT_SPECS = [
     default: '',
     gitlabType: 'string',
     description:
-      'Globs of files whose hash keys the cache. Empty: the go.sum and go.work.sum files under `working-directory`, and go.mod files where a module has no go.sum (so a module without dependencies is still cached).',
+      'Globs of files whose hash keys the cache, one per line, relative to `working-directory` (a `!` line excludes). Empty: the go.sum and go.work.sum files under `working-directory`, and go.mod files where a module has no go.sum (so a module without dependencies is still cached).',
   },
   {
     name: 'summary',
@@ -110,7 +110,7 @@ export const INPUT_SPECS = [
     default: '',
     gitlabType: 'string',
     description:
-      'Opt-in credentials for direct fetches of private modules: a token written as a git `insteadOf` rule (or netrc entry) scoped to the derived private owners, removed again in the post step. Empty: nothing is written.',
+      'Opt-in credentials for direct fetches of private modules: a token written as a git `insteadOf` rule scoped to the derived private owners (e.g. `https://github.com/acme/`), removed again in the post step. Empty: nothing is written.',
   },
 ] as const satisfies readonly InputSpec[];
 

@@ -1,7 +1,6 @@
 /**
- * The ranking rule in words, for the README, the CLI help and the job summary. Kept next to the
- * code it describes (rank.ts, chain.ts); the README's ranking section is a copy (a test keeps
- * the numbers in step with rank.ts).
+ * The ranking rule in words, kept next to the code it describes (rank.ts, chain.ts). The README's
+ * ranking section is a copy: test/docs/drift.test.ts fails when the two differ.
  */
 export const RANKING_RULE = `### How mirrors are ranked
 

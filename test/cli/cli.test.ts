@@ -18,8 +18,10 @@ let home: string;
 beforeAll(async () => {
   sim = await startSimulator({ mirrors: [{ name: 'fast' }, { name: 'forbidden', status: 403 }] });
 });
+const temporaryDirs: string[] = [];
 afterAll(async () => {
   await sim?.close();
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 interface Run {
@@ -30,6 +32,7 @@ interface Run {
 
 function cli(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   home = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+  temporaryDirs.push(home);
   return runIn(home, args, extraEnv);
 }
 
@@ -107,6 +110,7 @@ describe('CLI', () => {
 
   it('--dotenv writes a file that obeys GitLab dotenv rules', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+    temporaryDirs.push(dir);
     const run = await runIn(dir, [...probeArgs(), '--dotenv', 'out/go.env']);
     expect(run.code, run.stderr).toBe(0);
     const text = readFileSync(join(dir, 'out', 'go.env'), 'utf8');
@@ -118,6 +122,7 @@ describe('CLI', () => {
 
   it('--apply twice leaves a byte-identical go env file that go reads back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+    temporaryDirs.push(dir);
     const first = await runIn(dir, [...probeArgs(), '--apply']);
     expect(first.code, first.stderr).toBe(0);
     const envFile = join(dir, '.config', 'go', 'env');
@@ -146,6 +151,7 @@ describe('CLI', () => {
     [['--mirrors', 'ftp://example.com'], /mirrors/],
   ])('bad option %j exits 2 with one clear line and writes nothing', async (args, pattern) => {
     const dir = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+    temporaryDirs.push(dir);
     const run = await runIn(dir, [...args, '--dotenv', 'go.env']);
     expect(run.code).toBe(2);
     const lines = run.stderr.trim().split('\n');
@@ -174,7 +180,11 @@ describe('CLI', () => {
   });
 
   it('--help and --version exit 0', async () => {
-    expect((await cli(['--help'])).stdout).toMatch(/Usage: go-proxy-setup/);
-    expect((await cli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: go-proxy-setup/);
+    const version = await cli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

@@ -31,14 +31,21 @@ export const ACTION_DIR = process.env.GPS_ACTION_DIR ?? REPO_ROOT;
 export const PROBE_MODULE = `${HELLO}@v1.1.0`;
 
 /** dist/ holds the main step with the probe (the orchestrators are bundled). */
+/**
+ * The e2e suites run the bundle: a missing or stub build must fail them loudly, never turn them
+ * into a green run with no coverage. Returns true so call sites can keep `skipIf(!distReady())`.
+ */
 export function distReady(): boolean {
+  let ready = false;
   try {
     const main = readFileSync(join(ACTION_DIR, 'dist', 'main', 'index.js'), 'utf8');
     const post = readFileSync(join(ACTION_DIR, 'dist', 'post', 'index.js'), 'utf8');
-    return main.includes('Probe Go module mirrors') && post.length > 0;
+    ready = main.includes('Probe Go module mirrors') && post.length > 0;
   } catch {
-    return false;
+    ready = false;
   }
+  if (!ready) throw new Error(`dist/ under ${ACTION_DIR} is not built: run \`npm run build\` first`);
+  return true;
 }
 
 export interface E2ERunner {

@@ -8,7 +8,8 @@ import { type Simulator, startSimulator } from './simulator.js';
 import { simClient } from './test-client.js';
 
 const RTT = 100;
-const SLACK_MS = 400;
+// Upper bounds only guard against a broken relay; a loaded 2-core CI machine needs wide slack.
+const SLACK_MS = 1500;
 const BANDWIDTH = 500_000;
 let sim: Simulator;
 
