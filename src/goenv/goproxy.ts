@@ -5,7 +5,7 @@
  * the first download. We validate up front, with Go's own wording.
  */
 import { InputError } from '../errors.js';
-import { redactUrlCredentials } from '../redact.js';
+import { maskValueCredentials, maskValueInText, redactUrlCredentials } from '../redact.js';
 import { goTrimSpace } from './gostrings.js';
 import { GoUrlError, goUrlRedacted, parseGoUrl } from './gourl.js';
 
@@ -220,7 +220,8 @@ export function fallsThrough(
  */
 export function validateProxyBaseUrl(inputName: string, raw: string): string {
   const text = goTrimSpace(raw);
-  const shown = JSON.stringify(maskUserinfo(text));
+  // Masked as a value: a password holding '/', '#' or a space is user info all the same.
+  const shown = JSON.stringify(maskUserinfo(maskValueCredentials(text)));
   const fail = (why: string): never => {
     throw new InputError(
       `Invalid input '${inputName}': ${shown} ${why} (allowed: ${PROXY_URL_ALLOWED}).`,
@@ -235,7 +236,9 @@ export function validateProxyBaseUrl(inputName: string, raw: string): string {
   if (/\s/.test(text)) fail('contains white space');
   const url = withImplicitScheme(text);
   const problem = checkProxyUrl(url);
-  if (problem !== null) fail(`is not a valid proxy URL: ${maskUserinfo(problem)}`);
+  // Go's error quotes the URL (and pieces of it, such as a "port" cut out of a password).
+  if (problem !== null)
+    fail(`is not a valid proxy URL: ${maskUserinfo(maskValueInText(problem, url))}`);
   const parsed = parseGoUrl(url);
   if (parsed.scheme === 'file') fail('is a file:// URL, which cannot be probed');
   if (parsed.scheme !== 'http' && parsed.scheme !== 'https') fail('has no http or https scheme');

@@ -22,7 +22,7 @@ import {
   parsePatternInput,
 } from '../goenv/patterns.js';
 import type { ModuleRef } from '../probe/types.js';
-import type { Redactor } from '../redact.js';
+import { type Redactor, maskValueCredentials, maskValueInText } from '../redact.js';
 import { INPUT_SPECS, type InputName } from './spec.js';
 
 export type InputSource = 'input' | 'default';
@@ -105,9 +105,13 @@ class BadValue extends Error {}
 
 const MAX_SHOWN = 80;
 
-/** The bad value as shown to the user: credentials masked (unless the input holds none), one line, bounded length. */
+/**
+ * The bad value as shown to the user: credentials masked (unless the input holds none), one line,
+ * bounded length. Masked as a value, not as running text: everything up to an entry's last `@` is
+ * user info, so a password holding `/`, `#` or a space does not show.
+ */
 function show(value: string, mask: boolean): string {
-  const masked = mask ? maskUserinfo(value) : value;
+  const masked = mask ? maskUserinfo(maskValueCredentials(value)) : value;
   const cut = masked.length > MAX_SHOWN ? `${masked.slice(0, MAX_SHOWN)}…` : masked;
   return JSON.stringify(cut);
 }
@@ -116,8 +120,11 @@ function show(value: string, mask: boolean): string {
 const UNMASKED: ReadonlySet<InputName> = new Set(['probe-modules']);
 
 function bad(input: InputName, value: string, why: string, allowed: string): BadValue {
+  const mask = !UNMASKED.has(input);
+  // `why` may quote the value again (Go's `parse "<url>": …`).
+  const reason = mask ? maskValueInText(why, value) : why;
   return new BadValue(
-    `Invalid input '${input}': ${show(value, !UNMASKED.has(input))} ${why} (allowed: ${allowed}).`,
+    `Invalid input '${input}': ${show(value, mask)} ${reason} (allowed: ${allowed}).`,
   );
 }
 
@@ -148,7 +155,7 @@ function parseMirrors(text: string): 'auto' | readonly string[] {
   for (const item of items) {
     if (item.toLowerCase() === 'auto')
       throw bad('mirrors', text, "mixes 'auto' with URLs", allowed);
-    const url = rethrowAsBadValue(() => validateProxyBaseUrl('mirrors', item));
+    const url = rethrowAsBadValue(item, () => validateProxyBaseUrl('mirrors', item));
     const key = dedupeKey(url);
     if (!seen.has(key)) {
       seen.add(key);
@@ -164,11 +171,12 @@ function dedupeKey(url: string): string {
   return match ? `${match[1]!.toLowerCase()}${match[2]!.toLowerCase()}${match[3]}` : url;
 }
 
-function rethrowAsBadValue<T>(fn: () => T): T {
+/** Runs a validator of `value`; its InputError becomes a BadValue with the value's credentials masked. */
+function rethrowAsBadValue<T>(value: string, fn: () => T): T {
   try {
     return fn();
   } catch (error) {
-    if (error instanceof InputError) throw new BadValue(error.message);
+    if (error instanceof InputError) throw new BadValue(maskValueInText(error.message, value));
     throw error;
   }
 }
@@ -274,8 +282,12 @@ function specDefault(name: InputName): string {
  * Parses every input. Empty or missing values take the default from INPUT_SPECS; a value equal to
  * the default counts as 'default' too (the action runner passes defaults as if they were given).
  * Throws InputsError (an InputError) listing every bad input in one line.
+ *
+ * With a redactor, the credentials in the raw values are registered first, so they are masked
+ * downstream even when a value is rejected (or does not parse as a URL at all).
  */
-export function parseInputs(read: Reader, env: Env): Inputs {
+export function parseInputs(read: Reader, env: Env, redactor?: Redactor): Inputs {
+  if (redactor) registerRawSecrets(read, env, redactor);
   const problems: InputProblem[] = [];
   function field<T>(name: InputName, parse: (text: string) => T): Sourced<T> {
     const given = goTrimSpace(read(name) ?? '');
@@ -294,7 +306,7 @@ export function parseInputs(read: Reader, env: Env): Inputs {
   const inputs = {
     mirrors: field('mirrors', parseMirrors),
     privateProxy: field('private-proxy', (t) =>
-      t === '' ? null : rethrowAsBadValue(() => validateProxyBaseUrl('private-proxy', t)),
+      t === '' ? null : rethrowAsBadValue(t, () => validateProxyBaseUrl('private-proxy', t)),
     ),
     fallback: field('fallback', (t) => parseChoice('fallback', t, ['direct', 'off'] as const)),
     maxMirrors: field('max-mirrors', (t) => parseIntegerInRange('max-mirrors', t, 1, 10)),
@@ -302,7 +314,7 @@ export function parseInputs(read: Reader, env: Env): Inputs {
     timeoutSeconds: field('timeout', (t) => parseSeconds('timeout', t, 1, 300)),
     gosumdb: field('gosumdb', parseGosumdbInput),
     goprivate: field('goprivate', (t) =>
-      rethrowAsBadValue(() => parsePatternInput('goprivate', t)),
+      rethrowAsBadValue(t, () => parsePatternInput('goprivate', t)),
     ),
     goprivateFromRemote: field('goprivate-from-remote', parseGoprivateFromRemote),
     writeGoEnv: field('write-go-env', (t) => parseBoolean('write-go-env', t)),
@@ -332,7 +344,11 @@ const NOT_GO_VARIABLES: Readonly<Record<string, string>> = {
 export function parseEnvironment(env: Env): EnvironmentSettings {
   const problems: EnvironmentProblem[] = [];
   const note = (variable: string, messages: readonly string[]): void => {
-    for (const message of messages) problems.push({ variable, message: maskUserinfo(message) });
+    // Messages quote the value (Go's url.Error, pattern texts): mask it as a value, not as text.
+    const raw = env[variable] ?? '';
+    for (const message of messages) {
+      problems.push({ variable, message: maskUserinfo(maskValueInText(message, raw)) });
+    }
   };
 
   const goproxyRaw = env.GOPROXY ?? '';
@@ -345,7 +361,8 @@ export function parseEnvironment(env: Env): EnvironmentSettings {
     if (list.error !== null) messages.push(`GOPROXY is rejected by Go: ${list.error}`);
     if (list.dead.length > 0) {
       const end = list.entries.at(-1)?.kind ?? 'direct';
-      messages.push(`GOPROXY entries after '${end}' are ignored by Go: ${list.dead.join(', ')}`);
+      const dead = list.dead.map(maskValueCredentials).join(', ');
+      messages.push(`GOPROXY entries after '${end}' are ignored by Go: ${dead}`);
     }
     GOPROXY = {
       raw: goproxyRaw,
@@ -407,14 +424,48 @@ export function parseEnvironment(env: Env): EnvironmentSettings {
   return { GOPROXY, GOSUMDB, ...patterns, GOFLAGS, problems };
 }
 
-/** Registers every secret the inputs carry (token, credentials in proxy URLs) with the redactor. */
+/**
+ * Registers every secret the inputs carry (token, credentials in proxy and checksum-database URLs,
+ * from inputs and from GOPROXY / GOSUMDB in the environment) with the redactor.
+ */
 export function registerSecrets(inputs: Inputs, redactor: Redactor): void {
   redactor.add(inputs.token.value);
   if (inputs.privateProxy.value !== null) redactor.addUrl(inputs.privateProxy.value);
   if (inputs.mirrors.value !== 'auto') for (const url of inputs.mirrors.value) redactor.addUrl(url);
-  for (const entry of inputs.environment.GOPROXY?.value?.entries ?? []) {
+  const gosumdb = inputs.gosumdb.value;
+  if (gosumdb !== 'auto' && gosumdb.kind === 'db') redactor.addUrl(gosumdb.url);
+  const { GOPROXY, GOSUMDB } = inputs.environment;
+  for (const entry of GOPROXY?.value?.entries ?? []) {
     if (entry.kind === 'url') redactor.addUrl(entry.url);
   }
+  if (GOPROXY) registerGoproxyText(GOPROXY.raw, redactor);
+  if (GOSUMDB) redactor.addUrl(gosumdbUrlText(GOSUMDB.raw));
+}
+
+/**
+ * The credentials in the raw values, before anything is validated: URL-valued inputs and GOPROXY /
+ * GOSUMDB from the environment. A value Go rejects still had its user info registered.
+ */
+function registerRawSecrets(read: Reader, env: Env, redactor: Redactor): void {
+  const raw = (name: InputName): string => goTrimSpace(read(name) ?? '');
+  redactor.add(raw('token'));
+  for (const item of splitList(raw('mirrors'), /[\n\r,]/)) redactor.addUrl(item);
+  redactor.addUrl(raw('private-proxy'));
+  redactor.addUrl(gosumdbUrlText(raw('gosumdb')));
+  registerGoproxyText(env.GOPROXY ?? '', redactor);
+  redactor.addUrl(gosumdbUrlText(env.GOSUMDB ?? ''));
+}
+
+function registerGoproxyText(value: string, redactor: Redactor): void {
+  for (const entry of splitList(value, /[,|]/)) {
+    if (entry !== 'direct' && entry !== 'off') redactor.addUrl(entry);
+  }
+}
+
+/** The URL part of a GOSUMDB value (`<key> <url>`): everything after the key, spaces included. */
+function gosumdbUrlText(value: string): string {
+  const match = /^\S+\s+(\S[\s\S]*)$/.exec(goTrimSpace(value));
+  return match === null ? '' : goTrimSpace(match[1]!);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -5,10 +5,9 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { type CliOptions, helpText, parseCliArgs } from '../cli/args.js';
+import { ACTION_ONLY_INPUTS, type CliOptions, helpText, parseCliArgs } from '../cli/args.js';
 import { InputError } from '../errors.js';
-import { type Inputs, parseInputs, registerSecrets } from '../inputs/inputs.js';
-import type { InputName } from '../inputs/spec.js';
+import { parseInputs, registerSecrets } from '../inputs/inputs.js';
 import { createConsolePlatform } from '../platform/console.js';
 import type { Platform } from '../platform/platform.js';
 import { Redactor } from '../redact.js';
@@ -16,28 +15,21 @@ import { gitlabSectionEnd, gitlabSectionStart, renderMetrics } from '../render/g
 import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
 import { reportToJson } from '../report/build.js';
-import { failureMessage } from '../runtime.js';
+import { failureMessage, installProcessHandlers } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { renderDotenv } from '../writers/dotenv.js';
-import { writeGoEnv } from '../writers/go-env-file.js';
 import { type Configured, assertWorkingDirectory, configure } from './configure.js';
+import { persistWithGoEnv } from './go-env.js';
 import { carriesCredentials, goVariables } from './variables.js';
 
 export const EXIT_OK = 0;
 export const EXIT_NO_ROUTE = 1;
 export const EXIT_BAD_INPUT = 2;
 
-/** Inputs that only mean something to the GitHub Action. */
-const ACTION_ONLY_INPUTS: readonly InputName[] = [
-  'cache',
-  'cache-dependency-path',
-  'summary',
-  'token',
-];
-
 export async function runCli(argv: readonly string[]): Promise<void> {
   const redactor = new Redactor();
   const stderr = (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
+  installProcessHandlers(redactor, (line) => stderr(`go-proxy-setup: ${line}`));
   let code = EXIT_OK;
   try {
     const options = parseCliArgs(argv);
@@ -63,7 +55,8 @@ async function probeAndReport(
 ): Promise<number> {
   const env = process.env;
   const gitlab = env.GITLAB_CI === 'true';
-  const inputs = parseInputs((name) => options.inputs.get(name), env);
+  // The redactor learns the raw credentials before validation: a rejected value stays masked too.
+  const inputs = parseInputs((name) => options.inputs.get(name), env, redactor);
   registerSecrets(inputs, redactor);
   await assertWorkingDirectory(inputs, process.cwd());
   const platform = createConsolePlatform(redactor, {
@@ -80,8 +73,8 @@ async function probeAndReport(
   const { report } = configured;
 
   printReport(configured, options, redactor, gitlab);
-  await writeRequestedFiles(configured, options, platform);
-  if (options.apply || inputs.writeGoEnv.value) await applyWithGoEnv(configured, inputs, platform);
+  await writeRequestedFiles(configured, options, platform, redactor);
+  if (options.apply || inputs.writeGoEnv.value) await persistWithGoEnv(configured, platform);
   if (!report.routeFound) {
     platform.error('No route to Go modules: no mirror answered correctly and the fallback is off.');
     return EXIT_NO_ROUTE;
@@ -116,10 +109,12 @@ function printReport(
   }
 }
 
+/** Every file is an artifact people download: all of it passes the redactor. */
 async function writeRequestedFiles(
   configured: Configured,
   options: CliOptions,
   platform: Platform,
+  redactor: Redactor,
 ): Promise<void> {
   const { report } = configured;
   if (options.dotenv) {
@@ -129,38 +124,37 @@ async function writeRequestedFiles(
         'The dotenv report is an artifact anyone with access can download, so the private proxy credentials were left out; give Go jobs a ~/.netrc entry from a masked variable instead.',
       );
     }
-    await writeFileAtomically(
-      options.dotenv,
-      renderDotenv(Object.fromEntries(variables.map((v) => [v.name, v.display]))),
-    );
+    const values = Object.fromEntries(variables.map((v) => [v.name, v.display]));
+    assertCredentialFree(values, redactor);
+    await writeFileAtomically(options.dotenv, renderDotenv(values));
     platform.info(`Wrote ${variables.map((v) => v.name).join(', ')} to ${options.dotenv}.`);
   }
-  if (options.reportFile) await writeFileAtomically(options.reportFile, reportToJson(report));
-  if (options.metricsFile) await writeFileAtomically(options.metricsFile, renderMetrics(report));
-}
-
-async function applyWithGoEnv(
-  configured: Configured,
-  _inputs: Inputs,
-  platform: Platform,
-): Promise<void> {
-  const variables = goVariables(configured);
-  if (carriesCredentials(variables)) {
-    platform.warning(
-      'The private proxy credentials were not written to the go env file; use ~/.netrc for its host.',
+  if (options.reportFile) {
+    await writeFileAtomically(options.reportFile, redactor.redact(reportToJson(report)));
+  }
+  if (options.metricsFile) {
+    await writeFileAtomically(
+      options.metricsFile,
+      redactor.redact(renderMetrics(report, { redactor })),
     );
   }
-  const result = await writeGoEnv(Object.fromEntries(variables.map((v) => [v.name, v.display])));
-  if (result.skipped) {
-    platform.warning(`go env -w skipped: ${result.skipped}`);
-    return;
-  }
-  platform.info(
-    `go env file ${result.file}: ${result.set.length > 0 ? `set ${result.set.join(', ')}` : 'already up to date'}.`,
-  );
-  if (result.overriddenByEnvironment.length > 0) {
-    platform.warning(
-      `Your environment sets ${result.overriddenByEnvironment.join(', ')}, which overrides the go env file; unset them for the new settings to take effect.`,
+}
+
+/**
+ * The dotenv values are the credential-free display values, handed to later jobs as Go settings:
+ * masking one would hand Go a broken value, so a value the redactor would change is a bug to
+ * report, never something to write. The error names the variables, not their values.
+ */
+export function assertCredentialFree(
+  values: Readonly<Record<string, string>>,
+  redactor: Redactor,
+): void {
+  const changed = Object.entries(values)
+    .filter(([, value]) => redactor.redact(value) !== value)
+    .map(([name]) => name);
+  if (changed.length > 0) {
+    throw new Error(
+      `refusing to write the dotenv file: ${changed.join(', ')} would be changed by secret masking (it holds a credential or a registered secret), and a masked value is not usable by Go`,
     );
   }
 }

@@ -424,16 +424,21 @@ export function gitlabNetrcLine(env: Readonly<Record<string, string | undefined>
 
 /**
  * POSIX sh for a GitLab job's `before_script`: puts the line `gitlabNetrcLine` renders at the top of
- * $NETRC or ~/.netrc (0600). A previous job's `gitlab-ci-token` line for the host is replaced (job
- * tokens expire with their job; shell executors keep HOME between jobs); an entry of the user's own
- * for the host wins and is left alone. The token is passed to printf, a shell builtin, so it
- * appears on no command line; GitLab echoes the script unexpanded.
+ * $NETRC or ~/.netrc, made 0600 before the token is written (an existing 0644 file never holds it;
+ * the temporary copy is created afresh under umask 077). A previous job's `gitlab-ci-token` line
+ * for the host is replaced (job tokens expire with their job; shell executors keep HOME between
+ * jobs); an entry of the user's own for the host wins and is left alone. The token is passed to
+ * printf, a shell builtin, so it appears on no command line; GitLab echoes the script unexpanded.
  */
 export const GITLAB_NETRC_SHELL_SNIPPET = `if [ -n "\${CI_JOB_TOKEN:-}" ] && [ -n "\${CI_SERVER_HOST:-}" ]; then
   gps_netrc="\${NETRC:-$HOME/.netrc}"
   (
+    set -e
     umask 077
     touch "$gps_netrc"
+    # 0600 before the token goes in: an existing file may be world-readable (set -e: no token if this fails).
+    chmod 600 "$gps_netrc"
+    rm -f "$gps_netrc.gps-tmp"
     awk -v h="$CI_SERVER_HOST" '!($1 == "machine" && $2 == h && $3 == "login" && $4 == "${GITLAB_JOB_TOKEN_LOGIN}")' "$gps_netrc" > "$gps_netrc.gps-tmp"
     if awk -v h="$CI_SERVER_HOST" '$1 == "machine" && $2 == h { found = 1 } END { exit !found }' "$gps_netrc.gps-tmp"; then
       cat "$gps_netrc.gps-tmp" > "$gps_netrc"
@@ -441,7 +446,6 @@ export const GITLAB_NETRC_SHELL_SNIPPET = `if [ -n "\${CI_JOB_TOKEN:-}" ] && [ -
       { printf 'machine %s login ${GITLAB_JOB_TOKEN_LOGIN} password %s\\n' "$CI_SERVER_HOST" "$CI_JOB_TOKEN"; cat "$gps_netrc.gps-tmp"; } > "$gps_netrc"
     fi
     rm -f "$gps_netrc.gps-tmp"
-    chmod 600 "$gps_netrc"
   )
 fi
 `;

@@ -10,6 +10,7 @@ import {
   parseGosumdb,
 } from '../goenv/gosumdb.js';
 import type { ChecksumDatabase, MirrorProbe, ProbeRun, SumdbRouteProbe } from '../probe/types.js';
+import { stripCredentials } from '../redact.js';
 import type { EndpointOutcome, Finding, SumdbRouteReport } from '../report/types.js';
 import { describeOutcome, isNotFound } from './describe.js';
 import type { ChainEntry, MirrorAssessment } from './types.js';
@@ -104,8 +105,13 @@ export function relayRoute(mirrorBase: string, databaseName: string): string {
   return `${mirrorBase.replace(/\/+$/, '')}/sumdb/${databaseName}`;
 }
 
+/**
+ * Probed routes carry no credentials (SumdbRouteProbe.route), while an explicit GOSUMDB URL may:
+ * compare both without them, and without trailing slashes.
+ */
 function sameUrl(a: string, b: string): boolean {
-  return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+  const comparable = (url: string) => stripCredentials(url).replace(/\/+$/, '');
+  return comparable(a) === comparable(b);
 }
 
 /** The probe of a route, matched by its base URL (and mirror for relays). */

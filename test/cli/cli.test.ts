@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertCredentialFree } from '../../src/orchestrators/cli.js';
+import { Redactor } from '../../src/redact.js';
 import { validateDotenv } from '../../src/writers/dotenv.js';
 import { HELLO, type Simulator, startSimulator } from '../simulator/index.js';
 
@@ -186,5 +188,89 @@ describe('CLI', () => {
     const version = await cli(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('CLI output passes the redactor', () => {
+  /** A registered secret that also appears in the report: the port of a mirror, given as --token. */
+  const portOf = (name: string) => new URL(sim.url(name)).port;
+
+  it('--report-file and --metrics-file are redacted like stdout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+    temporaryDirs.push(dir);
+    const secret = portOf('forbidden');
+    const run = await runIn(dir, [
+      ...probeArgs(),
+      '--token',
+      secret,
+      '--format',
+      'json',
+      '--report-file',
+      'report.json',
+      '--metrics-file',
+      'metrics.txt',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    for (const file of ['report.json', 'metrics.txt']) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      expect(text).not.toContain(secret);
+      expect(text).toContain('127.0.0.1:***');
+    }
+    expect(run.stdout).not.toContain(secret);
+  });
+
+  it('--dotenv refuses, loudly, to write a value that masking would change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+    temporaryDirs.push(dir);
+    const secret = portOf('fast'); // part of the GOPROXY written
+    const run = await runIn(dir, [...probeArgs(), '--token', secret, '--dotenv', 'go.env']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/refusing to write the dotenv file: GOPROXY would be changed/);
+    expect(run.stderr).not.toContain(secret);
+    expect(existsSync(join(dir, 'go.env'))).toBe(false);
+  });
+
+  it('a rejected private-proxy shows none of its password, whatever it holds', async () => {
+    const run = await cli(['--private-proxy', 'https://user:ab/cd SECRET#x@athens.corp']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^go-proxy-setup: Invalid input 'private-proxy': "https:\/\/\*\*\*@athens\.corp"/,
+    );
+    expect(run.stderr).not.toMatch(/SECRET|ab\/cd/);
+  });
+
+  it('assertCredentialFree names the variable, never the value', () => {
+    const redactor = new Redactor();
+    redactor.addUrl('https://ci:s3cretPASS@athens.corp');
+    expect(() =>
+      assertCredentialFree(
+        { GOPROXY: 'https://athens.corp,direct', GOPRIVATE: 'corp.example' },
+        redactor,
+      ),
+    ).not.toThrow();
+    let message = '';
+    try {
+      assertCredentialFree(
+        { GOPROXY: 'https://athens.corp,direct', GOSUMDB: 'k https://ci:s3cretPASS@sum.corp' },
+        redactor,
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^refusing to write the dotenv file: GOSUMDB would be changed/);
+    expect(message).not.toMatch(/s3cretPASS|sum\.corp/);
+  });
+});
+
+describe('CLI --apply without go', () => {
+  it('warns that go is missing, still prints the report and exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gps-cli-'));
+    temporaryDirs.push(dir);
+    // A PATH with no go on it (node is found through process.execPath, not PATH).
+    const run = await runIn(dir, [...probeArgs(), '--apply', '--format', 'json'], { PATH: '/nonexistent' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/go env -w skipped: go is not on PATH/);
+    expect(JSON.parse(run.stdout).settings.GOPROXY).toBe(`${sim.url('fast')}|direct`);
+    expect(existsSync(join(dir, '.config', 'go', 'env'))).toBe(false);
   });
 });

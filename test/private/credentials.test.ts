@@ -462,6 +462,61 @@ describe('GitLab netrc', () => {
     },
   );
 
+  /** PATH shims: each logs what it sees, then runs the real command (or fails, for `chmod`). */
+  async function shims(failChmod: boolean): Promise<{ path: string; log: string }> {
+    const dir = join(root, 'shims');
+    const log = join(root, 'shim.log');
+    await mkdir(dir, { recursive: true });
+    const realCat = execFileSync('sh', ['-c', 'command -v cat'], { encoding: 'utf8' }).trim();
+    // `cat` runs while the token line is already in the netrc (after printf, same redirection):
+    // the modes it logs are those the token was written under.
+    await writeFile(
+      join(dir, 'cat'),
+      `#!/bin/sh\nls -ln "$GPS_WATCH" "$@" | cut -c1-10 >> "${log}"\nexec ${realCat} "$@"\n`,
+      { mode: 0o755 },
+    );
+    if (failChmod) await writeFile(join(dir, 'chmod'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    return { path: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`, log };
+  }
+
+  it.skipIf(isWindows)(
+    'a world-readable netrc (and a stale temporary copy) is made 0600 before the token goes in',
+    async () => {
+      const file = join(home, '.netrc');
+      const others = 'machine example.org login bob password pw\n';
+      await writeFile(file, others);
+      await chmod(file, 0o644);
+      await writeFile(`${file}.gps-tmp`, 'stale\n');
+      await chmod(`${file}.gps-tmp`, 0o644);
+      const { path, log } = await shims(false);
+      sh(GITLAB_NETRC_SHELL_SNIPPET, { ...vars, PATH: path, GPS_WATCH: file });
+      const modes = (await readFile(log, 'utf8')).trim().split('\n');
+      expect(modes.length).toBeGreaterThanOrEqual(2); // the netrc and the temporary copy
+      expect(modes.every((mode) => mode === '-rw-------')).toBe(true);
+      expect(await readFile(file, 'utf8')).toBe(`${line}\n${others}`);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect(await readdir(home)).toEqual(['.netrc']);
+    },
+  );
+
+  it.skipIf(isWindows)(
+    'when the netrc cannot be made private, the token is not written',
+    async () => {
+      const file = join(home, '.netrc');
+      const others = 'machine example.org login bob password pw\n';
+      await writeFile(file, others);
+      await chmod(file, 0o644);
+      const { path } = await shims(true);
+      const run = spawnSync('sh', ['-c', GITLAB_NETRC_SHELL_SNIPPET], {
+        env: { PATH: path, HOME: home, ...vars, GPS_WATCH: file },
+        encoding: 'utf8',
+      });
+      expect(run.status).not.toBe(0);
+      expect(await readFile(file, 'utf8')).toBe(others);
+      expect(await readdir(home)).toEqual(['.netrc']);
+    },
+  );
+
   it.skipIf(isWindows)('does nothing outside a GitLab job', async () => {
     sh(GITLAB_NETRC_SHELL_SNIPPET, { CI_SERVER_HOST: 'gitlab.corp.example' });
     expect(await readdir(home)).toEqual([]);
