@@ -12,7 +12,7 @@ import { oneLine } from '../errors.js';
 import type { Platform } from '../platform/platform.js';
 import { findDependencyFiles, hasPatterns } from './dependency-files.js';
 import { count, formatBytes } from './format.js';
-import { type CacheKeys, cacheKeys, keyOs } from './key.js';
+import { type CacheKeys, type DependencyDigest, cacheKeys, keyOs } from './key.js';
 import {
   type Env,
   type ModCacheLocation,
@@ -23,8 +23,15 @@ import {
   onlyIncidentalModules,
   readGoEnvFile,
 } from './modcache.js';
+import { cacheModeForbids } from './mode.js';
 import { type StagingPlan, mergeMissing, planStaging, removeTree } from './staging.js';
-import { type CacheApi, type CacheState, type RestoreOutcome, isValidationError } from './types.js';
+import {
+  type CacheApi,
+  type CacheState,
+  ReportedCacheFailure,
+  type RestoreOutcome,
+  isValidationError,
+} from './types.js';
 
 export interface RestoreSettings {
   /** The `cache` input. */
@@ -82,15 +89,34 @@ async function restoreOrSkip(settings: RestoreSettings, deps: RestoreDeps): Prom
     const envFile = await readGoEnvFile(settings.env, settings.os);
     location = locateModCache({ env: settings.env, platform: settings.os, envFile });
   } catch (error) {
-    if (!(error instanceof ModCacheLocationError)) throw error;
-    const message = `Go module cache not restored: ${error.message}.`;
+    const message =
+      error instanceof ModCacheLocationError
+        ? `Go module cache not restored: ${error.message}.`
+        : `Go module cache not restored: cannot locate the module cache (${oneLine(error)}); the job continues without it.`;
     return skipped('no-module-cache', null, message, (m) => platform.warning(m));
   }
   if (!deps.cache.isAvailable()) {
+    // Expected on GHES without a cache service and under act: say how to turn it off.
     const message =
-      'Go module cache not restored: the runner offers no cache service (no cache URL in its environment); the job continues without it.';
+      'Go module cache not restored: the runner offers no cache service (no cache URL in its environment); the job continues without it. Set `cache: false` to silence this warning.';
     return skipped('unavailable', location, message, (m) => platform.warning(m));
   }
+  try {
+    return await restoreAt(location, settings, deps);
+  } catch (error) {
+    // Cache trouble never fails the job: an unreadable key file or module cache is a warning.
+    if (isValidationError(error)) throw error;
+    const message = `Go module cache not restored: ${oneLine(error)}; the job continues without it.`;
+    return skipped('failed', location, message, (m) => platform.warning(m));
+  }
+}
+
+async function restoreAt(
+  location: ModCacheLocation,
+  settings: RestoreSettings,
+  deps: RestoreDeps,
+): Promise<RestoreResult> {
+  const { platform } = deps;
   const keys = await computeKeys(settings, location, platform);
   platform.info(
     `Go module cache: ${location.path} (from ${location.source}); key ${keys.primaryKey}.`,
@@ -108,7 +134,7 @@ async function restoreOrSkip(settings: RestoreSettings, deps: RestoreDeps): Prom
     prepopulated: before.populated,
     baseline: after.snapshot,
   };
-  const message = describeRestore(state, before, after);
+  const message = describeRestore(state, before, after, settings.env);
   platform.info(message);
   return {
     status: attempt.outcome,
@@ -124,11 +150,16 @@ async function computeKeys(
   location: ModCacheLocation,
   platform: Platform,
 ): Promise<CacheKeys> {
-  const digests = await findDependencyFiles({
-    workingDirectory: settings.workingDirectory,
-    patterns: settings.dependencyPatterns,
-    skipDirectories: [location.path],
-  });
+  let digests: DependencyDigest[];
+  try {
+    digests = await findDependencyFiles({
+      workingDirectory: settings.workingDirectory,
+      patterns: settings.dependencyPatterns,
+      skipDirectories: [location.path],
+    });
+  } catch (error) {
+    throw new Error(`cannot read the files that key it (${oneLine(error)})`, { cause: error });
+  }
   if (digests.length === 0 && hasPatterns(settings.dependencyPatterns)) {
     platform.warning(
       '`cache-dependency-path` matched no files; the module cache key uses the hash of no files.',
@@ -164,14 +195,32 @@ async function restoreInto(
     return stagedRestore(modcache, plan, keys, before, settings, deps);
   }
   if (!before.populated) return directRestore(modcache, keys, deps);
-  const why =
-    plan === null
-      ? 'it is on another drive than the workspace'
-      : 'no staging directory can be created next to it';
   deps.platform.warning(
-    `Go module cache not restored: ${modcache} already has content and cannot be restored beside it (${why}); restoring over it would fail with tar "File exists" errors. ${populatedAdvice(before, settings.env)}`,
+    unstageableWarning(modcache, plan === null ? 'other-drive' : 'no-staging', before, settings),
   );
   return { outcome: 'skipped-populated', matchedKey: null };
+}
+
+/**
+ * Why neither the restore nor the save happens, and what to do. On hosted Windows runners the
+ * module cache (C:) and the workspace (D:) are on different drives: an archive there holds
+ * absolute paths that tar writes in place, so a populated cache cannot be staged beside it.
+ */
+export function unstageableWarning(
+  modcache: string,
+  why: 'other-drive' | 'no-staging',
+  before: ModCacheMeasure,
+  settings: Pick<RestoreSettings, 'env' | 'workspace'>,
+): string {
+  const cause =
+    why === 'other-drive'
+      ? `it is on another drive than the workspace (${settings.workspace})`
+      : 'no staging directory can be created next to it';
+  const fix =
+    why === 'other-drive'
+      ? ' To cache modules on this runner, set GOMODCACHE to a directory on the workspace drive (for example under RUNNER_TEMP) before go-proxy-setup runs, or keep the module cache empty until then.'
+      : '';
+  return `Go module cache neither restored nor saved: ${modcache} already has content and cannot be restored beside it (${cause}); restoring over it would fail with tar "File exists" errors, and saving it would cache what something else put there.${fix} ${populatedAdvice(before, settings.env)}`;
 }
 
 /** The staging directory sits next to GOMODCACHE; its parent may not be writable (then: direct). */
@@ -245,7 +294,9 @@ async function directRestore(
 
 function restoreFailed(error: unknown, platform: Platform): Attempt {
   if (isValidationError(error)) throw error;
-  platform.warning(`Go module cache not restored: ${oneLine(error)}`);
+  // The library already warned ("Failed to restore: …"): one warning is enough.
+  if (error instanceof ReportedCacheFailure) platform.debug(`Restore failed: ${oneLine(error)}`);
+  else platform.warning(`Go module cache not restored: ${oneLine(error)}`);
   return { outcome: 'failed', matchedKey: null };
 }
 
@@ -287,6 +338,7 @@ function describeRestore(
   state: CacheState,
   before: ModCacheMeasure,
   after: ModCacheMeasure,
+  env: Env,
 ): string {
   const restored = after.snapshot.modules - before.snapshot.modules;
   const size = `${count(Math.max(restored, 0), 'module')}, ${formatBytes(Math.max(after.snapshot.bytes - before.snapshot.bytes, 0))}`;
@@ -295,12 +347,17 @@ function describeRestore(
       return `Go module cache restored from ${state.matchedKey} (exact match; ${size}).`;
     case 'partial-hit':
       return `Go module cache restored from ${state.matchedKey} (restore-key match; ${size}); the post step saves ${state.primaryKey} if the job adds modules.`;
-    case 'miss':
+    case 'miss': {
+      const mode = cacheModeForbids(env, 'read');
+      if (mode !== null) {
+        return `Go module cache not restored: ACTIONS_CACHE_MODE is ${mode}, which does not permit reads.`;
+      }
       return `No Go module cache for ${state.primaryKey} or the prefix ${state.restoreKeys[0]}; the post step saves one if the job downloads modules.`;
+    }
     case 'failed':
-      return 'Go module cache not restored (see the warning above); the job continues without it.';
+      return 'Go module cache not restored: the restore failed (see the warning above); the job continues without it.';
     case 'skipped-populated':
-      return 'Go module cache not restored: the module cache already had content.';
+      return 'Go module cache not restored: the module cache already had content (see the warning above).';
   }
 }
 

@@ -9,7 +9,8 @@ import { STATE } from '../constants.js';
 import { oneLine } from '../errors.js';
 import type { Platform } from '../platform/platform.js';
 import { count, formatBytes } from './format.js';
-import { measureModCache } from './modcache.js';
+import { type Env, measureModCache } from './modcache.js';
+import { cacheModeForbids } from './mode.js';
 import {
   type CacheApi,
   type CacheState,
@@ -30,6 +31,8 @@ export interface SaveSettings {
    * step only after success (`post-if: success()`); undefined means "no news", i.e. success.
    */
   readonly jobStatus?: JobStatus;
+  /** The process environment: ACTIONS_CACHE_MODE explains a save the service refused. */
+  readonly env?: Env;
 }
 
 export interface SaveDeps {
@@ -39,20 +42,23 @@ export interface SaveDeps {
 
 export async function saveModCache(settings: SaveSettings, deps: SaveDeps): Promise<SaveResult> {
   const { platform } = deps;
-  if (!settings.enabled)
-    return skipped(platform, 'disabled', 'Go module cache disabled (`cache: false`).');
+  if (!settings.enabled) {
+    return skipped(platform, 'disabled', 'disabled', 'Go module cache disabled (`cache: false`).');
+  }
   const state = parseCacheState(platform.getState(STATE.cache));
   if (state === null) {
     if (!deps.cache.isAvailable()) {
       return skipped(
         platform,
         'unavailable',
+        'service unavailable',
         'Go module cache not saved: the runner offers no cache service.',
       );
     }
     return skipped(
       platform,
       'no-state',
+      'not restored',
       'Go module cache not saved: the main step did not restore it.',
     );
   }
@@ -60,13 +66,16 @@ export async function saveModCache(settings: SaveSettings, deps: SaveDeps): Prom
   const added = growth(state.baseline, final);
   const outcome =
     whyNotSave(settings, state, final, added, deps.cache) ??
-    (await save(state, final, added, deps));
+    (await save(state, final, added, settings.env ?? {}, deps));
   platform[outcome.level ?? 'info'](outcome.message);
   return {
     saved: outcome.reason === 'saved',
     reason: outcome.reason,
     message: outcome.message,
+    summaryReason: outcome.summaryReason,
     key: state.primaryKey,
+    restoreOutcome: state.outcome,
+    matchedKey: typeof state.matchedKey === 'string' ? state.matchedKey : null,
     added,
     final,
   };
@@ -74,7 +83,10 @@ export async function saveModCache(settings: SaveSettings, deps: SaveDeps): Prom
 
 interface Decision {
   readonly reason: SaveReason;
+  /** The log sentence. */
   readonly message: string;
+  /** A few words for the summary table. */
+  readonly summaryReason: string;
   readonly level?: 'info' | 'warning';
 }
 
@@ -87,30 +99,45 @@ function whyNotSave(
   cache: CacheApi,
 ): Decision | null {
   const addedText = describeGrowth(added);
-  const not = (reason: SaveReason, why: string): Decision => ({
+  const not = (reason: SaveReason, summaryReason: string, why: string): Decision => ({
     reason,
+    summaryReason,
     message: `Go module cache not saved: ${why}.`,
   });
   if (settings.jobStatus !== undefined && settings.jobStatus !== 'success') {
-    return not('job-failed', `the job did not succeed (${settings.jobStatus}); ${addedText}`);
+    return not(
+      'job-failed',
+      settings.jobStatus === 'cancelled' ? 'job cancelled' : 'job failed',
+      `the job did not succeed (${settings.jobStatus}); ${addedText}`,
+    );
   }
   if (state.outcome === 'exact-hit') {
     return not(
       'exact-hit',
+      'exact key hit',
       `${state.primaryKey} was restored exactly and cache entries cannot be replaced; ${addedText}`,
     );
   }
   if (state.outcome === 'skipped-populated') {
     return not(
       'prepopulated',
+      'populated before the restore',
       `the module cache was populated by something else before this job's restore; ${addedText}`,
     );
   }
-  if (final.files === 0) return not('empty', 'it is empty (no go command downloaded modules)');
-  if (final.fingerprint === state.baseline.fingerprint)
-    return not('unchanged', 'unchanged since the restore');
-  if (!cache.isAvailable())
-    return not('unavailable', `the runner offers no cache service; ${addedText}`);
+  if (final.files === 0) {
+    return not('empty', 'empty', 'it is empty (no go command downloaded modules)');
+  }
+  if (final.fingerprint === state.baseline.fingerprint) {
+    return not('unchanged', 'unchanged', 'unchanged since the restore');
+  }
+  if (!cache.isAvailable()) {
+    return not(
+      'unavailable',
+      'service unavailable',
+      `the runner offers no cache service; ${addedText}`,
+    );
+  }
   return null;
 }
 
@@ -118,36 +145,69 @@ async function save(
   state: CacheState,
   final: ModCacheSnapshot,
   added: ModCacheGrowth,
+  env: Env,
   deps: SaveDeps,
 ): Promise<Decision> {
   const addedText = describeGrowth(added);
   try {
     const id = await deps.cache.save({ paths: [state.path], key: state.primaryKey });
-    if (id === -1) {
-      // Another job saving the same key first is normal (matrix jobs share keys); the library
-      // has already logged what the service said, so this stays at info level.
-      return {
-        reason: 'not-stored',
-        message: `Go module cache not saved: the cache service did not store ${state.primaryKey} (another job may have saved it first); ${addedText}.`,
-      };
-    }
+    if (id === -1) return notStored(state.primaryKey, addedText, env);
     return {
       reason: 'saved',
+      summaryReason: 'saved',
       message: `Go module cache saved as ${state.primaryKey} (${count(final.modules, 'module')}, ${formatBytes(final.bytes)}); ${addedText}.`,
     };
   } catch (error) {
     if (isValidationError(error)) throw error;
     return {
       reason: 'failed',
+      summaryReason: 'save failed',
       message: `Go module cache not saved: ${oneLine(error)}`,
       level: 'warning',
     };
   }
 }
 
-function skipped(platform: Platform, reason: SaveReason, message: string): SaveResult {
+/**
+ * -1: the library did not store the entry and has already logged why. It has several causes that
+ * it does not tell apart in its result: another job reserved the same key first (normal for matrix
+ * jobs), a read-only token or ACTIONS_CACHE_MODE, or a service failure. Only the mode is known
+ * here; the rest stays at info level, next to the library's own message.
+ */
+function notStored(key: string, addedText: string, env: Env): Decision {
+  const mode = cacheModeForbids(env, 'write');
+  if (mode !== null) {
+    return {
+      reason: 'not-stored',
+      summaryReason: `ACTIONS_CACHE_MODE is ${mode}`,
+      message: `Go module cache not saved: ACTIONS_CACHE_MODE is ${mode}, which does not permit writes; ${addedText}.`,
+    };
+  }
+  return {
+    reason: 'not-stored',
+    summaryReason: 'not stored by the cache service',
+    message: `Go module cache not saved: the cache service did not store ${key} (another job may have saved the same key first, the token may not permit writes, or the service failed: see the cache message above); ${addedText}.`,
+  };
+}
+
+function skipped(
+  platform: Platform,
+  reason: SaveReason,
+  summaryReason: string,
+  message: string,
+): SaveResult {
   platform.info(message);
-  return { saved: false, reason, message, key: null, added: null, final: null };
+  return {
+    saved: false,
+    reason,
+    message,
+    summaryReason,
+    key: null,
+    restoreOutcome: null,
+    matchedKey: null,
+    added: null,
+    final: null,
+  };
 }
 
 /** Reads the main step's JSON state; null when absent or not ours (never throws on bad input). */

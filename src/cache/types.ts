@@ -28,15 +28,16 @@ export interface CacheApi {
   /** False when the runner offers no cache service (no service URL in the environment). */
   isAvailable(): boolean;
   /**
-   * Resolves the matched key, or undefined when nothing matched. Service failures either resolve
-   * undefined (the real library logs its own warning) or reject; both count as a miss. A rejection
-   * named `ValidationError` is a bug in the caller and is rethrown by the phases.
+   * Resolves the matched key, or undefined when nothing matched. Service failures reject: with a
+   * {@link ReportedCacheFailure} when the library already showed its own warning, else with the
+   * error itself; both count as a failed restore, never as a miss. A rejection named
+   * `ValidationError` is a bug in the caller and is rethrown by the phases.
    */
   restore(request: RestoreRequest): Promise<string | undefined>;
   /**
    * Resolves the new entry's id, or -1 when the service did not store it (reservation refused
-   * because another job saved the key first, read-only token, or a service failure the library
-   * already logged). Rejects on other failures.
+   * because another job saved the key first, read-only token or ACTIONS_CACHE_MODE, or a service
+   * failure the library already logged). Rejects on other failures.
    */
   save(request: SaveRequest): Promise<number>;
 }
@@ -93,7 +94,7 @@ export type SaveReason =
   | 'empty'
   | 'unchanged'
   | 'unavailable'
-  /** the service did not store the entry (-1: another job saved the key first, read-only token, failure) */
+  /** the service did not store the entry (-1: another job saved the key first, read-only token or ACTIONS_CACHE_MODE, failure) */
   | 'not-stored'
   | 'failed';
 
@@ -107,13 +108,28 @@ export interface ModCacheGrowth {
 export interface SaveResult {
   readonly saved: boolean;
   readonly reason: SaveReason;
-  /** One sentence for the summary and the log. */
+  /** One sentence for the log. */
   readonly message: string;
+  /** A few words for the summary table ("exact key hit", "unchanged", "job failed", "saved"…). */
+  readonly summaryReason: string;
   readonly key: string | null;
+  /** What the main step's restore did (from its state); null without state. */
+  readonly restoreOutcome: RestoreOutcome | null;
+  /** The key the main step restored (exact or by prefix); null on a miss or without state. */
+  readonly matchedKey: string | null;
   /** What the job added to the module cache since the restore; null without state. */
   readonly added: ModCacheGrowth | null;
   /** The module cache at the end of the job; null when it was not measured. */
   readonly final: ModCacheSnapshot | null;
+}
+
+/**
+ * A cache service failure that the cache library has already shown to the user with its own
+ * warning (@actions/cache: `Failed to restore: …`): the phases do not warn a second time, and
+ * never describe it as a miss.
+ */
+export class ReportedCacheFailure extends Error {
+  override readonly name = 'ReportedCacheFailure';
 }
 
 /** A thrown value that @actions/cache raises for invalid keys or paths: a bug, never swallowed. */

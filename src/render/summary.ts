@@ -647,16 +647,23 @@ function byteLength(text: string): number {
 // ---------------------------------------------------------------------------------------------
 // Post step: the module cache
 
+/** What the main step's restore did (src/cache/types.ts RestoreOutcome). */
+export type CacheRestoreOutcome =
+  | 'exact-hit'
+  | 'partial-hit'
+  | 'miss'
+  | 'failed'
+  | 'skipped-populated';
+
 /** What the post step learned about the module cache (produced by the cache helper). */
 export interface CacheSummary {
   /** The primary key the cache is (or would be) saved under. */
   readonly key: string;
-  /** The key restored in the main step (exact or by prefix); null on a miss. */
+  readonly restore: CacheRestoreOutcome;
+  /** The key restored in the main step (exact or by prefix); null when nothing was restored. */
   readonly restoredKey: string | null;
-  /** The restored key equals `key`. */
-  readonly exactHit: boolean;
   readonly saved: boolean;
-  /** Why it was (not) saved, one sentence. */
+  /** Why it was (not) saved, a few words ("exact key hit", "unchanged", "job failed"…). */
   readonly reason: string;
   /** Modules (module@version directories) added during the job. */
   readonly modulesAdded: number;
@@ -669,29 +676,41 @@ export interface CacheSummaryOptions {
   readonly redactor?: Redactor;
 }
 
-/** The post step's addition to the job summary. */
+/** The post step's addition to the job summary; the key is shown once, in its own row. */
 export function renderCacheSummary(stats: CacheSummary, options: CacheSummaryOptions = {}): string {
   const text = new SafeText(options.redactor);
-  const key = text.code(stats.key, 500);
-  const restored =
-    stats.restoredKey === null
-      ? 'no cache found'
-      : stats.exactHit
-        ? `exact hit on ${text.code(stats.restoredKey, 500)}`
-        : `partial: ${text.code(stats.restoredKey, 500)} (prefix match)`;
-  const saved = stats.saved ? `yes, under ${key}` : 'no';
-  const reason = stats.reason === '' ? '' : `: ${text.md(stats.reason, 500)}`;
+  const reason = stats.reason.trim();
+  const saved = stats.saved ? 'yes' : reason === '' ? 'no' : `no: ${text.md(reason, 200)}`;
   return `${[
     '### Go module cache',
     '',
     '| Module cache | |',
     '| --- | --- |',
-    `| Restored | ${restored} |`,
+    `| Restored | ${restoredCell(stats, text)} |`,
     `| Added during the job | ${count(stats.modulesAdded, 'module')}, ${formatBytes(Math.max(0, stats.bytesAdded))} |`,
     `| Total at the end of the job | ${count(stats.modulesTotal, 'module')}, ${formatBytes(Math.max(0, stats.bytesTotal))} |`,
-    `| Saved | ${saved}${reason} |`,
-    `| Key | ${key} |`,
+    `| Saved | ${saved} |`,
+    `| Key | ${text.code(stats.key, 500)} |`,
   ].join('\n')}\n`;
+}
+
+function restoredCell(stats: CacheSummary, text: SafeText): string {
+  switch (stats.restore) {
+    case 'exact-hit':
+      return 'yes, exact key hit';
+    case 'partial-hit':
+      return stats.restoredKey === null
+        ? 'yes, restore-key match'
+        : `yes, restore-key match ${text.code(stats.restoredKey, 500)}`;
+    case 'miss':
+      return 'no cache found';
+    case 'failed':
+      return 'no: the restore failed (see the warnings)';
+    case 'skipped-populated':
+      return 'no: the module cache already had content';
+    default:
+      return text.md(String(stats.restore), 60);
+  }
 }
 
 function count(n: number, noun: string): string {

@@ -56,7 +56,7 @@ export function buildReport(input: BuildReportInput): Report {
     routeFound: selection.routeFound,
     reasons: [...selection.reasons],
     fastestMirror: first ? stripCredentials(first.probe.candidate.displayUrl) : null,
-    fastestLatencyMs: first?.latencyMs != null ? Math.round(first.latencyMs) : null,
+    fastestLatencyMs: fastestLatency(first),
     speedupOverDefault: speedupOverDefault(selection.assessments, first),
     mirrors: orderForReport(selection.assessments).map(mirrorReport),
     sumdb: selection.sumdb,
@@ -76,6 +76,18 @@ export function buildReport(input: BuildReportInput): Report {
 /** Rank 1 among public mirrors. */
 function firstChosen(assessments: readonly MirrorAssessment[]): MirrorAssessment | null {
   return assessments.find((a) => a.rank === 1) ?? null;
+}
+
+/**
+ * The first chosen mirror's median time to first byte — what the output `fastest-latency-ms`, the
+ * summary headline and the table's TTFB column all show — else its median total time when no
+ * TTFB was measured. (The ranking itself uses the median total: see rankingLatency.)
+ */
+function fastestLatency(first: MirrorAssessment | null): number | null {
+  if (first === null) return null;
+  const median = first.probe.median;
+  const ms = median.ttfbMs ?? median.totalMs;
+  return ms === null ? null : Math.round(ms);
 }
 
 /**

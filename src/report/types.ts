@@ -133,6 +133,7 @@ export interface Report {
   /** Why the chain is what it is, one sentence each, most important first. */
   readonly reasons: readonly string[];
   readonly fastestMirror: string | null;
+  /** The fastest mirror's median time to first byte in ms (its median total time when TTFB was not measured). */
   readonly fastestLatencyMs: number | null;
   /** Median TTFB of the default route (proxy.golang.org) divided by the chosen first mirror's, when both were measured. */
   readonly speedupOverDefault: number | null;

@@ -104,6 +104,7 @@ describe('two jobs against the loopback service', () => {
     const first = await job();
     expect(first.go?.code).toBe(0);
     expect(first.restored.status).toBe('miss');
+    expect(first.restored.message).toMatch(/^No Go module cache for go-proxy-setup-/);
     expect(first.saved).toMatchObject({ saved: true, reason: 'saved', added: { modules: 1 } });
     expect(creates()).toBe(before + 1);
 
@@ -178,6 +179,28 @@ describe('two jobs against the loopback service', () => {
   });
 });
 
+describe('ACTIONS_CACHE_MODE', () => {
+  it('read: the library skips the save (-1) and the log names the mode, not another job', async () => {
+    useService({ ...server.env(), ACTIONS_CACHE_MODE: 'read' });
+    const main = recordingPlatform();
+    await restoreModCache(settings(), { cache, platform: main });
+    await goModDownload();
+    const post = recordingPlatform(new Map(main.state));
+    const before = creates();
+    const saved = await saveModCache(
+      { enabled: true, env: process.env },
+      { cache, platform: post },
+    );
+    expect(saved).toMatchObject({ saved: false, reason: 'not-stored' });
+    expect(saved.summaryReason).toBe('ACTIONS_CACHE_MODE is read');
+    expect(out.text()).toContain("the effective cache-mode 'read' does not permit writes");
+    expect(post.messages('info').join('\n')).toContain(
+      'ACTIONS_CACHE_MODE is read, which does not permit writes',
+    );
+    expect(creates()).toBe(before);
+  });
+});
+
 describe('a missing or broken cache service', () => {
   it('has no service URL: one warning in the main step, the job goes on', async () => {
     useService({});
@@ -191,8 +214,13 @@ describe('a missing or broken cache service', () => {
 
   it('does not answer (connection refused): a warning, never a failure', async () => {
     useService(await absentServiceEnv());
-    const { post, restored, saved, go } = await job();
-    expect(restored.status).toBe('miss');
+    const { main, post, restored, saved, go } = await job();
+    // The library's own warning is the only one, and the log does not call it a miss.
+    expect(restored.status).toBe('failed');
+    expect(main.outputs.get('cache-hit')).toBe('false');
+    expect(main.messages('warning')).toEqual([]);
+    expect(main.messages('info').join('\n')).not.toContain('No Go module cache for');
+    expect(restored.message).toContain('the restore failed');
     expect(go?.code).toBe(0);
     // The library reports the failed reservation at info level; it cannot be told from a
     // matrix job that saved the same key first, so it is not worth a warning of our own.
@@ -206,8 +234,10 @@ describe('a missing or broken cache service', () => {
   it('answers 500 to everything: the library retries, warns, and the job goes on', async () => {
     server.setMode('error-500');
     const started = performance.now();
-    const { restored, saved, go } = await job();
-    expect(restored.status).toBe('miss');
+    const { main, restored, saved, go } = await job();
+    expect(restored.status).toBe('failed');
+    expect(main.messages('warning')).toEqual([]);
+    expect(main.messages('info').join('\n')).not.toContain('No Go module cache for');
     expect(go?.code).toBe(0);
     expect(saved).toMatchObject({ saved: false, reason: 'not-stored', added: { modules: 1 } });
     const warnings = libraryWarnings();

@@ -6,9 +6,15 @@ import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RestoreSettings, restoreModCache } from '../../src/cache/restore.js';
+import { measureModCache } from '../../src/cache/modcache.js';
+import {
+  type RestoreSettings,
+  restoreModCache,
+  unstageableWarning,
+} from '../../src/cache/restore.js';
 import { parseCacheState, saveModCache } from '../../src/cache/save.js';
-import type { CacheState } from '../../src/cache/types.js';
+import { planStaging } from '../../src/cache/staging.js';
+import { type CacheState, ReportedCacheFailure } from '../../src/cache/types.js';
 import { STATE } from '../../src/constants.js';
 import { removeReadOnlyTree } from '../harness/runner.js';
 import { type FakeCache, type RecordingPlatform, fakeCache, recordingPlatform } from './support.js';
@@ -69,7 +75,7 @@ async function job(
   options: {
     restore?: Partial<RestoreSettings>;
     work?: () => Promise<void>;
-    jobStatus?: 'failure';
+    jobStatus?: 'failure' | 'cancelled';
   } = {},
 ) {
   const main = recordingPlatform();
@@ -141,6 +147,52 @@ describe('first job, second job', () => {
   });
 });
 
+describe('what the post step hands to the summary', () => {
+  it('carries the restore outcome and the matched key, and a short reason apart from the log sentence', async () => {
+    const first = await job({ work: () => download('example.com/hello', 'v1.0.0') });
+    expect(first.saved).toMatchObject({
+      restoreOutcome: 'miss',
+      matchedKey: null,
+      summaryReason: 'saved',
+      key: first.restored.state!.primaryKey,
+    });
+    expect(first.saved.message).toMatch(/^Go module cache saved as go-proxy-setup-/);
+
+    await freshRunner();
+    const exact = await job();
+    expect(exact.saved).toMatchObject({
+      restoreOutcome: 'exact-hit',
+      matchedKey: exact.restored.state!.primaryKey,
+      summaryReason: 'exact key hit',
+    });
+
+    await freshRunner();
+    await writeFile(join(workspace, 'go.sum'), 'example.com/hello v1.1.0 h1:y\n');
+    const partial = await job();
+    expect(partial.saved).toMatchObject({
+      restoreOutcome: 'partial-hit',
+      matchedKey: first.restored.state!.primaryKey,
+      summaryReason: 'unchanged',
+    });
+    expect(partial.saved.matchedKey).not.toBe(partial.saved.key);
+  });
+
+  it('gives the summary a few words for empty, failed and cancelled jobs, apart from the log sentence', async () => {
+    const work = () => download('example.com/hello', 'v1.0.0');
+    const cases = [
+      [{}, 'empty', 'empty'],
+      [{ work, jobStatus: 'failure' as const }, 'job-failed', 'job failed'],
+      [{ work, jobStatus: 'cancelled' as const }, 'job-failed', 'job cancelled'],
+    ] as const;
+    for (const [options, reason, short] of cases) {
+      const { saved } = await job(options);
+      expect(saved).toMatchObject({ reason, summaryReason: short });
+      expect(saved.message).toMatch(/^Go module cache not saved: /);
+      await freshRunner();
+    }
+  });
+});
+
 describe('save decisions', () => {
   it('does not save an empty cache', async () => {
     const { saved } = await job();
@@ -171,12 +223,59 @@ describe('save decisions', () => {
     expect(cache.saves).toEqual([]);
   });
 
-  it('logs a refused save (-1, another job saved the key first) at info level', async () => {
+  it('logs a refused save (-1) at info level, naming every cause the library folds into it', async () => {
     cache.saveFailure = 'refuse';
     const { post, saved } = await job({ work: () => download('example.com/hello', 'v1.0.0') });
-    expect(saved).toMatchObject({ saved: false, reason: 'not-stored' });
+    expect(saved).toMatchObject({
+      saved: false,
+      reason: 'not-stored',
+      summaryReason: 'not stored by the cache service',
+    });
     expect(post.messages('warning')).toEqual([]);
-    expect(post.messages('info').join('\n')).toContain('another job may have saved it first');
+    const log = post.messages('info').join('\n');
+    expect(log).toContain('another job may have saved the same key first');
+    expect(log).toContain('the token may not permit writes');
+    expect(log).toContain('the service failed');
+    expect(log).not.toContain('ACTIONS_CACHE_MODE');
+  });
+
+  it.each(['read', 'none', ' READ '])(
+    'explains a refused save by ACTIONS_CACHE_MODE=%s',
+    async (mode) => {
+      const main = recordingPlatform();
+      await restoreModCache(settings(), { cache, platform: main });
+      await download('example.com/hello', 'v1.0.0');
+      cache.saveFailure = 'refuse';
+      const post = recordingPlatform(new Map(main.state));
+      const saved = await saveModCache(
+        { enabled: true, env: { ACTIONS_CACHE_MODE: mode } },
+        { cache, platform: post },
+      );
+      const name = mode.trim().toLowerCase();
+      expect(saved).toMatchObject({
+        reason: 'not-stored',
+        summaryReason: `ACTIONS_CACHE_MODE is ${name}`,
+      });
+      expect(post.messages('info')).toContainEqual(
+        expect.stringContaining(`ACTIONS_CACHE_MODE is ${name}, which does not permit writes`),
+      );
+    },
+  );
+
+  it('a writable or unknown ACTIONS_CACHE_MODE is not blamed for a refused save', async () => {
+    for (const mode of ['write', 'write-only', 'bogus', '']) {
+      const main = recordingPlatform();
+      await restoreModCache(settings(), { cache, platform: main });
+      await download('example.com/hello', `v1.0.${mode.length}`);
+      cache.saveFailure = 'refuse';
+      const post = recordingPlatform(new Map(main.state));
+      const saved = await saveModCache(
+        { enabled: true, env: { ACTIONS_CACHE_MODE: mode } },
+        { cache, platform: post },
+      );
+      expect(saved.summaryReason, mode).toBe('not stored by the cache service');
+      await freshRunner();
+    }
   });
 
   it('turns a failing service into a warning', async () => {
@@ -235,7 +334,7 @@ describe('restore decisions', () => {
     expect(annotations(main)).toEqual([]);
   });
 
-  it('warns and continues when the runner has no cache service', async () => {
+  it('warns and continues when the runner has no cache service, and says how to silence it', async () => {
     cache.available = false;
     const main = recordingPlatform();
     const restored = await restoreModCache(settings(), { cache, platform: main });
@@ -243,7 +342,57 @@ describe('restore decisions', () => {
     expect(main.messages('warning')).toEqual([
       expect.stringContaining('the runner offers no cache service'),
     ]);
+    expect(main.messages('warning')[0]).toContain('Set `cache: false` to silence this warning.');
     expect(main.outputs.get('cache-hit')).toBe('false');
+  });
+
+  it('an unreadable key file is a warning and a failed restore, never an error', async () => {
+    // Beyond what readFile can read (2 GiB), whoever runs the test (root reads a mode-000 file).
+    // Sparse: no disk space is used.
+    const { truncate } = await import('node:fs/promises');
+    await truncate(join(workspace, 'go.sum'), 2 ** 31);
+    const main = recordingPlatform();
+    const restored = await restoreModCache(settings(), { cache, platform: main });
+    expect(restored).toMatchObject({ status: 'failed', cacheHit: false, state: null });
+    expect(main.outputs.get('cache-hit')).toBe('false');
+    expect(main.messages('warning')).toEqual([
+      expect.stringMatching(
+        /^Go module cache not restored: cannot read the files that key it \(.*\); the job continues without it\.$/,
+      ),
+    ]);
+    expect(main.messages('error')).toEqual([]);
+    expect(cache.restores).toEqual([]);
+    // The post step has nothing to save and says so without a warning.
+    const post = recordingPlatform(new Map(main.state));
+    const saved = await saveModCache({ enabled: true }, { cache, platform: post });
+    expect(saved).toMatchObject({ saved: false, reason: 'no-state' });
+    expect(post.messages('warning')).toEqual([]);
+  });
+
+  it('a failure the library already reported gives no second warning and is no miss', async () => {
+    cache.restoreError = new ReportedCacheFailure('Failed to restore: connect ECONNREFUSED');
+    const main = recordingPlatform();
+    const restored = await restoreModCache(settings(), { cache, platform: main });
+    expect(restored).toMatchObject({ status: 'failed', cacheHit: false });
+    expect(restored.state?.outcome).toBe('failed');
+    expect(main.messages('warning')).toEqual([]);
+    const log = main.messages('info').join('\n');
+    expect(log).not.toContain('No Go module cache for');
+    expect(log).toContain('Go module cache not restored: the restore failed');
+  });
+
+  it('names ACTIONS_CACHE_MODE when it forbids reads, instead of calling it a miss', async () => {
+    const main = recordingPlatform();
+    const restored = await restoreModCache(
+      settings({
+        env: { HOME: join(root, 'home'), RUNNER_OS: 'Linux', ACTIONS_CACHE_MODE: 'write-only' },
+      }),
+      { cache, platform: main },
+    );
+    expect(restored.status).toBe('miss');
+    expect(restored.message).toBe(
+      'Go module cache not restored: ACTIONS_CACHE_MODE is write-only, which does not permit reads.',
+    );
   });
 
   it("warns when the module cache cannot be located, in Go's words", async () => {
@@ -258,7 +407,7 @@ describe('restore decisions', () => {
     ]);
   });
 
-  it('turns a failing restore into a warning and a miss', async () => {
+  it('turns a failing restore into a warning and a failed restore', async () => {
     cache.restoreError = new Error('Failed to GetCacheEntryDownloadURL: 500');
     const main = recordingPlatform();
     const restored = await restoreModCache(settings(), { cache, platform: main });
@@ -365,6 +514,31 @@ describe('a module cache that is already populated', () => {
       },
     });
     expect(main.messages('notice').join('\n')).toContain('set `cache: false` on go-proxy-setup');
+  });
+
+  it('on another Windows drive (hosted Windows: C: vs D:), warns that it is neither restored nor saved, and what to do', async () => {
+    await download('example.com/other', 'v1.0.0');
+    const before = await measureModCache(modcache);
+    const message = unstageableWarning(
+      'C:\\Users\\runneradmin\\go\\pkg\\mod',
+      'other-drive',
+      before,
+      {
+        workspace: 'D:\\a\\repo\\repo',
+        env: { RUNNER_ENVIRONMENT: 'github-hosted' },
+      },
+    );
+    expect(message).toMatch(
+      /^Go module cache neither restored nor saved: C:\\Users\\runneradmin\\go\\pkg\\mod already has content/,
+    );
+    expect(message).toContain('it is on another drive than the workspace (D:\\a\\repo\\repo)');
+    expect(message).toContain('set GOMODCACHE to a directory on the workspace drive');
+    expect(message).toContain('set `cache: false` on actions/setup-go');
+    // Hosted Windows paths cannot be staged: restoreInto takes this branch there (the save side,
+    // no save after 'skipped-populated', is the 'populated by something else' test above).
+    expect(
+      planStaging('C:\\Users\\runneradmin\\go\\pkg\\mod', 'D:\\a\\repo\\repo', 'win32', 't'),
+    ).toBeNull();
   });
 
   it('leaves no staging directory behind', async () => {

@@ -3,9 +3,11 @@
  * first, the ranked table, the chart unless `summary: no-chart`, no credentials — and nothing at
  * all with `summary: false`, from the main step and the post step alike.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CacheServer, startCacheServer } from '../harness/cache-server.js';
-import { type JobResult, goStep, removeRunnerDirs } from '../harness/runner.js';
+import { type JobResult, goStep, removeRunnerDirs, resetRunner } from '../harness/runner.js';
 import {
   DEFAULT_PRIVATE_AUTH,
   HELLO,
@@ -104,6 +106,44 @@ describe.skipIf(!distReady())('the job summary of a real run', () => {
     expect(scanText(result.summary, SECRETS, 'GITHUB_STEP_SUMMARY')).toEqual([]);
     // The post step appended what the cache did.
     expect(result.post?.summary ?? '', jobDetail(result)).toMatch(/cache/i);
+  });
+
+  it('the post step says what the restore did: a miss, an exact hit, a restore-key hit', async () => {
+    const hello = sim.corpus.get(HELLO, 'v1.1.0')!;
+    await writeConsumerModule(runner.dirs.workspace, sim.corpus, { modules: [hello], goSum: true });
+    const row = (result: JobResult, name: string) =>
+      (result.post?.summary ?? '').split('\n').find((line) => line.startsWith(`| ${name} |`));
+    const newJob = () => resetRunner(runner.dirs, { keepWorkspace: true });
+
+    const miss = await run('true');
+    expectGreen(miss);
+    expect(miss.outputs['cache-hit']).toBe('false');
+    expect(row(miss, 'Restored'), jobDetail(miss)).toBe('| Restored | no cache found |');
+    expect(row(miss, 'Saved')).toBe('| Saved | yes |');
+    const key = /<code>(go-proxy-setup-[^<]+)<\/code>/.exec(row(miss, 'Key') ?? '')?.[1];
+    expect(key, miss.post?.summary).toBeDefined();
+    // The key is named once, in its own row.
+    expect(miss.post!.summary.split(key!).length - 1).toBe(1);
+
+    await newJob();
+    const exact = await run('true');
+    expectGreen(exact);
+    expect(exact.outputs['cache-hit']).toBe('true');
+    expect(row(exact, 'Restored'), jobDetail(exact)).toBe('| Restored | yes, exact key hit |');
+    expect(row(exact, 'Saved')).toBe('| Saved | no: exact key hit |');
+    expect(row(exact, 'Key')).toBe(`| Key | <code>${key}</code> |`);
+
+    // A new dependency file changes the key: the old entry is found by the restore-key prefix.
+    await newJob();
+    await writeFile(join(runner.dirs.workspace, 'go.work.sum'), '');
+    const partial = await run('true');
+    expectGreen(partial);
+    expect(partial.outputs['cache-hit']).toBe('false');
+    expect(row(partial, 'Restored'), jobDetail(partial)).toBe(
+      `| Restored | yes, restore-key match <code>${key}</code> |`,
+    );
+    expect(row(partial, 'Saved')).toBe('| Saved | no: unchanged |');
+    expect(row(partial, 'Key')).not.toContain(key!);
   });
 
   it('summary: no-chart — the summary without the Mermaid chart', async () => {

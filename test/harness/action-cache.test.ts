@@ -10,7 +10,7 @@
  * directory holding action.yml and dist/).
  */
 import { readFileSync } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { chmod, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator, writeConsumerModule } from '../simulator/index.js';
@@ -35,7 +35,12 @@ import {
 
 const ACTION_DIR = process.env.GPS_ACTION_DIR ?? REPO_ROOT;
 const NOBODY: Owner = { uid: 65534, gid: 65534 };
-const canSwitchUser = process.getuid?.() === 0;
+/**
+ * The unprivileged runner user: root ignores read-only modes, so as root the jobs run as nobody;
+ * otherwise the current user already is unprivileged and runs them itself (undefined: no switch).
+ */
+const RUNNER_USER: Owner | undefined = process.getuid?.() === 0 ? NOBODY : undefined;
+const asRunnerUser = RUNNER_USER ? { owner: RUNNER_USER } : {};
 
 /** Fails early and clearly when dist/ is missing or predates the cache phase. */
 function assertDistBuilt(): void {
@@ -177,6 +182,9 @@ describe('the bundled action caches GOMODCACHE across jobs', () => {
         .map((a) => a.message)
         .join('\n'),
     ).toMatch(/Failed to restore/);
+    // After the library's warning, the log does not describe a normal miss.
+    expect(result.main.stdout).not.toContain('No Go module cache for');
+    expect(result.main.stdout).toContain('Go module cache not restored: the restore failed');
     expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
   });
 
@@ -189,6 +197,9 @@ describe('the bundled action caches GOMODCACHE across jobs', () => {
         message: expect.stringContaining('no cache service'),
       }),
     ]);
+    expect(cacheProblems(result.annotations)[0]?.message).toContain(
+      'Set `cache: false` to silence this warning.',
+    );
   });
 
   it('a cache service answering 500 gives a warning and a green job', async () => {
@@ -207,41 +218,57 @@ describe('the bundled action caches GOMODCACHE across jobs', () => {
     }
   }, 240_000);
 
-  it.skipIf(!canSwitchUser)(
-    'restores into a populated read-only module cache without tar errors (unprivileged user)',
-    async () => {
-      await chownTree(dirs.root, NOBODY);
-      const first = await job({ owner: NOBODY, steps: [goStep(['mod', 'download'])] });
-      expectGreen(first);
-      await resetRunner(dirs, { keepWorkspace: true, owner: NOBODY });
-      // Something else fills the module cache before the action runs (setup-go's own cache).
-      const populate = await runProcess('go', ['mod', 'download'], {
-        cwd: dirs.workspace,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: dirs.home,
-          GOPROXY: sim.url('fast'),
-          GOSUMDB: sim.sumdb.gosumdbWithUrl,
-          SSL_CERT_FILE: caFile,
-          GOFLAGS: '-mod=mod',
-        },
-        timeoutMs: 60_000,
-        owner: NOBODY,
-      });
-      expect(populate.exitCode, populate.stderr).toBe(0);
+  it('restores into a populated read-only module cache without tar errors (unprivileged user)', async () => {
+    if (RUNNER_USER) await chownTree(dirs.root, RUNNER_USER);
+    const first = await job({ ...asRunnerUser, steps: [goStep(['mod', 'download'])] });
+    expectGreen(first);
+    await resetRunner(dirs, { keepWorkspace: true, ...asRunnerUser });
+    // Something else fills the module cache before the action runs (setup-go's own cache).
+    const populate = await runProcess('go', ['mod', 'download'], {
+      cwd: dirs.workspace,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dirs.home,
+        GOPROXY: sim.url('fast'),
+        GOSUMDB: sim.sumdb.gosumdbWithUrl,
+        SSL_CERT_FILE: caFile,
+        GOFLAGS: '-mod=mod',
+      },
+      timeoutMs: 60_000,
+      ...asRunnerUser,
+    });
+    expect(populate.exitCode, populate.stderr).toBe(0);
 
-      const second = await job({
-        owner: NOBODY,
-        steps: [goStep(['mod', 'download'], { env: { GOPROXY: 'off' } })],
-      });
-      expectGreen(second);
-      expect(second.main.stdout).not.toMatch(/File exists|Failed to restore/);
-      expect(second.outputs['cache-hit']).toBe('true');
-      expect(cacheProblems(second.annotations)).toEqual([]);
-      expect(second.annotations).toContainEqual(
-        expect.objectContaining({ level: 'notice', title: 'Go module cache already populated' }),
-      );
-    },
-    240_000,
-  );
+    const second = await job({
+      ...asRunnerUser,
+      steps: [goStep(['mod', 'download'], { env: { GOPROXY: 'off' } })],
+    });
+    expectGreen(second);
+    expect(second.main.stdout).not.toMatch(/File exists|Failed to restore/);
+    expect(second.outputs['cache-hit']).toBe('true');
+    expect(cacheProblems(second.annotations)).toEqual([]);
+    expect(second.annotations).toContainEqual(
+      expect.objectContaining({ level: 'notice', title: 'Go module cache already populated' }),
+    );
+  }, 240_000);
+
+  it('an unreadable go.sum: the main step warns, sets cache-hit=false and still configures Go', async () => {
+    // Mode 000 denies reads to its unprivileged owner (root would read it, hence RUNNER_USER).
+    await chmod(join(dirs.workspace, 'go.sum'), 0o000);
+    if (RUNNER_USER) await chownTree(dirs.root, RUNNER_USER);
+    const result = await job({ ...asRunnerUser });
+    expectGreen(result);
+    expect(result.main.stdout).not.toMatch(/Unexpected error/);
+    expect(result.outputs['cache-hit']).toBe('false');
+    expect(result.env.GOPROXY).toContain(sim.url('fast'));
+    expect(cacheProblems(result.annotations)).toEqual([
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringMatching(
+          /^Go module cache not restored: cannot read the files that key it \(EACCES: .*go\.sum'\); the job continues without it\.$/,
+        ),
+      }),
+    ]);
+    expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
+  });
 });

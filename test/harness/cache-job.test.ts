@@ -7,6 +7,7 @@
  * The entry points are small fixtures around restoreModCache/saveModCache (fixtures/cache-*.ts,
  * loaded with tsx); action-cache.test.ts runs the same jobs against the bundled dist/.
  */
+import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SaveResult } from '../../src/cache/types.js';
@@ -27,7 +28,12 @@ import {
 } from './runner.js';
 
 const NOBODY: Owner = { uid: 65534, gid: 65534 };
-const canSwitchUser = process.getuid?.() === 0;
+/**
+ * The runner user: root ignores read-only modes, so as root the jobs run as nobody; otherwise the
+ * current user already is unprivileged and runs them itself (undefined: no switch).
+ */
+const RUNNER_USER: Owner | undefined = process.getuid?.() === 0 ? NOBODY : undefined;
+const asRunnerUser = RUNNER_USER ? { owner: RUNNER_USER } : {};
 const TSX = import.meta.resolve('tsx');
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -47,7 +53,7 @@ beforeEach(async () => {
   dirs = await createRunnerDirs('cache-job');
   proxy = await writeFileProxy(join(dirs.root, 'proxy'), [hello, upper]);
   await writeMainModule(dirs.workspace, [hello, upper]);
-  if (canSwitchUser) await chownTree(dirs.root, NOBODY);
+  if (RUNNER_USER) await chownTree(dirs.root, RUNNER_USER);
 });
 
 afterEach(async () => {
@@ -63,14 +69,14 @@ function cacheJob(options: Partial<ActionJobOptions> = {}): Promise<JobResult> {
     cacheService: server.env(),
     env: goEnv(proxy),
     timeoutMs: 90_000,
-    ...(canSwitchUser ? { owner: NOBODY } : {}),
+    ...asRunnerUser,
     ...options,
   });
 }
 
 /** Between jobs: a new runner with an empty HOME, same workspace path (same cache version). */
 async function freshRunner(): Promise<void> {
-  await resetRunner(dirs, { keepWorkspace: true, ...(canSwitchUser ? { owner: NOBODY } : {}) });
+  await resetRunner(dirs, { keepWorkspace: true, ...asRunnerUser });
 }
 
 function saveResult(job: JobResult): SaveResult {
@@ -120,45 +126,61 @@ describe('two jobs through the harness', () => {
   });
 });
 
-describe.skipIf(!canSwitchUser)(
-  'a populated, read-only module cache (unprivileged runner user)',
-  () => {
-    /** Job 1 saves hello+upper; then, before job 2's main step, something else downloads hello. */
-    async function populatedRunner(): Promise<void> {
-      const first = await cacheJob({ steps: [goStep(['mod', 'download'])] });
-      expect(saveResult(first).saved).toBe(true);
-      await freshRunner();
-      const other = join(dirs.root, 'other');
-      await writeMainModule(other, [hello]);
-      await chownTree(other, NOBODY);
-      const go = await runGo(
-        ['mod', 'download'],
-        other,
-        { HOME: dirs.home, ...goEnv(proxy) },
-        NOBODY,
-      );
-      expect(go.code).toBe(0);
-    }
+describe('a populated, read-only module cache (unprivileged runner user)', () => {
+  /** Job 1 saves hello+upper; then, before job 2's main step, something else downloads hello. */
+  async function populatedRunner(): Promise<void> {
+    const first = await cacheJob({ steps: [goStep(['mod', 'download'])] });
+    expect(saveResult(first).saved).toBe(true);
+    await freshRunner();
+    const other = join(dirs.root, 'other');
+    await writeMainModule(other, [hello]);
+    if (RUNNER_USER) await chownTree(other, RUNNER_USER);
+    const go = await runGo(
+      ['mod', 'download'],
+      other,
+      { HOME: dirs.home, ...goEnv(proxy) },
+      RUNNER_USER,
+    );
+    expect(go.code).toBe(0);
+  }
 
-    it('control: restoring straight into it fails with tar "File exists", as setup-go users see', async () => {
-      await populatedRunner();
-      const naive = await cacheJob({ inputs: { naive: 'true' } });
-      expect(naive.main.stdout).toMatch(/Cannot open: File exists/);
-      expect(problems(naive).join('\n')).toMatch(/Failed to restore/);
-    });
+  it('control: restoring straight into it fails with tar "File exists", as setup-go users see', async () => {
+    await populatedRunner();
+    const naive = await cacheJob({ inputs: { naive: 'true' } });
+    expect(naive.main.stdout).toMatch(/Cannot open: File exists/);
+    expect(problems(naive).join('\n')).toMatch(/Failed to restore/);
+  });
 
-    it('is restored beside it and merged: no tar errors, every module present, one notice', async () => {
-      await populatedRunner();
-      const job = await cacheJob({
-        steps: [goStep(['mod', 'download'], { env: { GOPROXY: 'off' } })],
-      });
-      expect(job.main.stdout).not.toMatch(/File exists|Failed to restore/);
-      expect(problems(job), job.main.stdout + job.post?.stdout).toEqual([]);
-      expect(job.outputs['cache-hit']).toBe('true');
-      expect(job.steps[0]?.outcome).toBe('success');
-      expect(job.annotations.filter((a) => a.level === 'notice')).toEqual([
-        expect.objectContaining({ title: 'Go module cache already populated' }),
-      ]);
+  it('is restored beside it and merged: no tar errors, every module present, one notice', async () => {
+    await populatedRunner();
+    const job = await cacheJob({
+      steps: [goStep(['mod', 'download'], { env: { GOPROXY: 'off' } })],
     });
-  },
-);
+    expect(job.main.stdout).not.toMatch(/File exists|Failed to restore/);
+    expect(problems(job), job.main.stdout + job.post?.stdout).toEqual([]);
+    expect(job.outputs['cache-hit']).toBe('true');
+    expect(job.steps[0]?.outcome).toBe('success');
+    expect(job.annotations.filter((a) => a.level === 'notice')).toEqual([
+      expect.objectContaining({ title: 'Go module cache already populated' }),
+    ]);
+  });
+});
+
+describe('cache trouble never fails the main step', () => {
+  it('an unreadable go.sum: a warning, cache-hit=false, and the job goes on', async () => {
+    // Mode 000 denies reads to its unprivileged owner (root would read it, hence RUNNER_USER).
+    await chmod(join(dirs.workspace, 'go.sum'), 0o000);
+    const job = await cacheJob();
+    expect(job.main.outcome, job.main.stdout + job.main.stderr).toBe('success');
+    expect(job.success).toBe(true);
+    expect(job.post, 'the post step ran').not.toBeNull();
+    expect(job.outputs['cache-hit']).toBe('false');
+    expect(problems(job)).toEqual([
+      expect.stringMatching(
+        /^warning: Go module cache not restored: cannot read the files that key it \(EACCES: permission denied, open '.*go\.sum'\); the job continues without it\.$/,
+      ),
+    ]);
+    expect(job.main.stdout).not.toMatch(/Unexpected error/);
+    expect(saveResult(job)).toMatchObject({ saved: false, reason: 'no-state' });
+  });
+});

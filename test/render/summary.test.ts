@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/redact.js';
 import {
+  type CacheSummary,
   DEFAULT_SUMMARY_MAX_BYTES,
   renderCacheSummary,
   renderSummary,
@@ -217,44 +218,76 @@ describe('renderSummary size cap', () => {
 });
 
 describe('renderCacheSummary', () => {
-  const base = {
-    key: 'go-proxy-setup-1.0.0-linux-x64-3f2a',
+  const KEY = 'go-proxy-setup-1.0.0-linux-x64-3f2a';
+  const base: CacheSummary = {
+    key: KEY,
+    restore: 'miss',
     restoredKey: null,
-    exactHit: false,
     saved: true,
-    reason: 'The key was not an exact hit and the module cache changed.',
+    reason: 'saved',
     modulesAdded: 12,
     bytesAdded: 3.4 * 1024 * 1024,
     modulesTotal: 12,
     bytesTotal: 3.4 * 1024 * 1024,
   };
+  const row = (md: string, name: string) => md.split('\n').find((l) => l.startsWith(`| ${name} |`));
+  const occurrences = (md: string, text: string) => md.split(text).length - 1;
 
   it('reports a miss that was saved', async () => {
     await expect(renderCacheSummary(base)).toMatchFileSnapshot('./__snapshots__/cache-saved.md');
   });
 
-  it('reports an exact hit that was not saved, and a prefix restore', () => {
+  it('reports an exact hit that was not saved, naming the key once', () => {
     const hit = renderCacheSummary({
       ...base,
-      restoredKey: base.key,
-      exactHit: true,
+      restore: 'exact-hit',
+      restoredKey: KEY,
       saved: false,
-      reason: 'Exact key hit: nothing to save.',
+      reason: 'exact key hit',
       modulesAdded: 0,
       bytesAdded: 0,
       modulesTotal: 1,
     });
-    expect(hit).toContain(
-      '| Restored | exact hit on <code>go-proxy-setup-1.0.0-linux-x64-3f2a</code> |',
+    expect(row(hit, 'Restored')).toBe('| Restored | yes, exact key hit |');
+    expect(row(hit, 'Added during the job')).toBe('| Added during the job | 0 modules, 0 B |');
+    expect(row(hit, 'Total at the end of the job')).toBe(
+      '| Total at the end of the job | 1 module, 3.4 MiB |',
     );
-    expect(hit).toContain('| Added during the job | 0 modules, 0 B |');
-    expect(hit).toContain('| Total at the end of the job | 1 module, 3.4 MiB |');
-    expect(hit).toContain('| Saved | no: Exact key hit: nothing to save. |');
+    expect(row(hit, 'Saved')).toBe('| Saved | no: exact key hit |');
+    expect(occurrences(hit, KEY)).toBe(1);
+    expectWellFormedMarkdown(hit);
+  });
 
-    const partial = renderCacheSummary({ ...base, restoredKey: 'go-proxy-setup-1.0.0-linux-x64-' });
-    expect(partial).toContain(
-      'partial: <code>go-proxy-setup-1.0.0-linux-x64-</code> (prefix match)',
+  it('reports a restore-key match with the key it matched', () => {
+    const partial = renderCacheSummary({
+      ...base,
+      restore: 'partial-hit',
+      restoredKey: 'go-proxy-setup-1.0.0-linux-x64-aaaa',
+      saved: false,
+      reason: 'unchanged',
+    });
+    expect(row(partial, 'Restored')).toBe(
+      '| Restored | yes, restore-key match <code>go-proxy-setup-1.0.0-linux-x64-aaaa</code> |',
     );
+    expect(row(partial, 'Saved')).toBe('| Saved | no: unchanged |');
     expectWellFormedMarkdown(partial);
+  });
+
+  it('says yes without repeating the key when saved, and names failed or skipped restores', () => {
+    const saved = renderCacheSummary(base);
+    expect(row(saved, 'Saved')).toBe('| Saved | yes |');
+    expect(occurrences(saved, KEY)).toBe(1);
+    expect(row(renderCacheSummary({ ...base, restore: 'failed' }), 'Restored')).toBe(
+      '| Restored | no: the restore failed (see the warnings) |',
+    );
+    expect(row(renderCacheSummary({ ...base, restore: 'skipped-populated' }), 'Restored')).toBe(
+      '| Restored | no: the module cache already had content |',
+    );
+  });
+
+  it('escapes the reason', () => {
+    const md = renderCacheSummary({ ...base, saved: false, reason: 'a | b <x>' });
+    expect(row(md, 'Saved')).not.toContain('<x>');
+    expectWellFormedMarkdown(md);
   });
 });

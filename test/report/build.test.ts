@@ -80,7 +80,8 @@ describe('buildReport', () => {
     });
     expect(r.routeFound).toBe(true);
     expect(r.fastestMirror).toBe(GOPROXY_CN);
-    expect(r.fastestLatencyMs).toBe(20);
+    // The chosen mirror's median TTFB (18 ms), not the ranking's median total (20 ms).
+    expect(r.fastestLatencyMs).toBe(18);
     expect(r.speedupOverDefault).toBe(4.33); // median TTFB 78 ms / 18 ms
     expect(r.integrityMethod).toBe('sumdb');
     expect(r.probeWallTimeMs).toBe(812);
@@ -161,6 +162,18 @@ describe('buildReport', () => {
       ).speedupOverDefault,
     ).toBeNull();
     expect(report(probeRun([mirror(PROXY_GOLANG)])).speedupOverDefault).toBe(1);
+  });
+
+  it('fastestLatencyMs is the median TTFB the table shows; the median total only without one', () => {
+    const r = report(healthyRun());
+    const first = r.mirrors.find((m) => m.rank === 1)!;
+    expect(r.fastestLatencyMs).toBe(Math.round(first.timings.ttfbMs!));
+
+    const withoutTtfb = probeRun([mirror(GOPROXY_CN, { latencyMs: 30 })]);
+    const cn = withoutTtfb.mirrors[0]!;
+    const noTtfb = { ...withoutTtfb, mirrors: [{ ...cn, median: { ...cn.median, ttfbMs: null } }] };
+    expect(cn.median.totalMs).toBe(30);
+    expect(report(noTtfb).fastestLatencyMs).toBe(30);
   });
 
   it('everything failing: no fastest mirror, no route, the error first', () => {
