@@ -182,15 +182,70 @@ export function parseGoMod(text: string): GoMod {
   return { module, go, toolchain, requires, replaces, excludes, problems };
 }
 
-/** Requirements after replacements: a requirement replaced by a local directory has no public source. */
-export function effectiveRequirements(
-  mod: GoMod,
-): readonly (GoModRequire & { readonly replacedLocally: boolean })[] {
+/** A requirement and the module Go actually downloads for it once `replace` directives apply. */
+export interface EffectiveRequirement extends GoModRequire {
+  /** Replaced by a local directory: nothing is downloaded for it. */
+  readonly replacedLocally: boolean;
+  /** The replacement that applies, if any. */
+  readonly replacement: GoModReplace | null;
+  /** Module path Go fetches (the replacement's when replaced by a module); null when replaced locally. */
+  readonly fetchPath: string | null;
+  /** Version Go fetches; null when replaced locally. */
+  readonly fetchVersion: string | null;
+}
+
+/**
+ * Requirements after replacements, as modload.Replacement resolves them: a replacement naming the
+ * required version wins over one for every version of the path. `replace old => new vX` makes Go
+ * download new@vX and never old; a replacement by a directory (no version) downloads nothing.
+ */
+export function effectiveRequirements(mod: GoMod): readonly EffectiveRequirement[] {
   return mod.requires.map((req) => {
-    const replacement = mod.replaces.find(
-      (r) => r.oldPath === req.path && (r.oldVersion === null || r.oldVersion === req.version),
-    );
-    const replacedLocally = replacement !== undefined && replacement.newVersion === null;
-    return { ...req, replacedLocally };
+    const replacement = replacementFor(mod.replaces, req.path, req.version);
+    if (replacement === null) {
+      return {
+        ...req,
+        replacedLocally: false,
+        replacement: null,
+        fetchPath: req.path,
+        fetchVersion: req.version,
+      };
+    }
+    if (isLocalReplacement(replacement)) {
+      return { ...req, replacedLocally: true, replacement, fetchPath: null, fetchVersion: null };
+    }
+    return {
+      ...req,
+      replacedLocally: false,
+      replacement,
+      fetchPath: replacement.newPath,
+      fetchVersion: replacement.newVersion,
+    };
   });
+}
+
+/** The replacement Go applies to path@version: version-specific first, then the wildcard one. */
+export function replacementFor(
+  replaces: readonly GoModReplace[],
+  path: string,
+  version: string,
+): GoModReplace | null {
+  return (
+    replaces.find((r) => r.oldPath === path && r.oldVersion === version) ??
+    replaces.find((r) => r.oldPath === path && r.oldVersion === null) ??
+    null
+  );
+}
+
+/**
+ * A directory replacement: no version on the right (modfile requires one for a module path), or a
+ * path that is a file path (`./x`, `../x`, `/abs`, `C:\x`), which modfile never reads as a module.
+ */
+function isLocalReplacement(r: GoModReplace): boolean {
+  return (
+    r.newVersion === null ||
+    /^\.{1,2}(\/|\\|$)/.test(r.newPath) ||
+    r.newPath.startsWith('/') ||
+    /^[A-Za-z]:[\\/]/.test(r.newPath)
+  );
 }

@@ -7,6 +7,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ACTION_ONLY_INPUTS, type CliOptions, helpText, parseCliArgs } from '../cli/args.js';
 import { InputError } from '../errors.js';
+import { readEffectiveGoEnv } from '../goenv/effective-env.js';
 import { parseInputs, registerSecrets } from '../inputs/inputs.js';
 import { createConsolePlatform } from '../platform/console.js';
 import type { Platform } from '../platform/platform.js';
@@ -53,7 +54,9 @@ async function probeAndReport(
   redactor: Redactor,
   stderr: (line: string) => void,
 ): Promise<number> {
-  const env = process.env;
+  // The go env file counts like the environment, as it does for the go command.
+  const goEnv = await readEffectiveGoEnv(process.env, process.platform);
+  const env = goEnv.env;
   const gitlab = env.GITLAB_CI === 'true';
   // The redactor learns the raw credentials before validation: a rejected value stays masked too.
   const inputs = parseInputs((name) => options.inputs.get(name), env, redactor);
@@ -69,7 +72,14 @@ async function probeAndReport(
       platform.warning(`--${name} has no effect in the CLI (it is a GitHub Action input).`);
   }
 
-  const configured = await configure({ inputs, platform, redactor, env, cwd: process.cwd() });
+  const configured = await configure({
+    inputs,
+    platform,
+    redactor,
+    env,
+    goEnv,
+    cwd: process.cwd(),
+  });
   const { report } = configured;
 
   printReport(configured, options, redactor, gitlab);

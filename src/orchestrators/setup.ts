@@ -6,6 +6,7 @@ import { restoreModCache } from '../cache/restore.js';
  * Bad inputs fail the step before anything is written; degraded infrastructure only warns.
  */
 import { OUTPUTS, STATE } from '../constants.js';
+import { type EffectiveGoEnv, readEffectiveGoEnv } from '../goenv/effective-env.js';
 import { type Inputs, parseInputs, registerSecrets } from '../inputs/inputs.js';
 import { createGitHubCacheApi } from '../platform/github-cache.js';
 import {
@@ -22,9 +23,9 @@ import { renderSummary } from '../render/summary.js';
 import { reportToJson } from '../report/build.js';
 import { failureMessage, installProcessHandlers } from '../runtime.js';
 import { VERSION } from '../version.js';
-import { writeGoEnv } from '../writers/go-env-file.js';
 import { type Configured, assertWorkingDirectory, configure } from './configure.js';
-import { carriesCredentials, goVariables } from './variables.js';
+import { persistWithGoEnv } from './go-env.js';
+import { goVariables } from './variables.js';
 
 export async function runMain(): Promise<void> {
   // Every secret the redactor learns (inputs, the remote URL's token) is masked by the runner too.
@@ -32,10 +33,12 @@ export async function runMain(): Promise<void> {
   const platform = createGitHubPlatform(redactor);
   installProcessHandlers(redactor, failGitHubStep);
   try {
-    const inputs = parseInputs(readGitHubInput, process.env);
+    // Settings made with `go env -w` count like Go counts them (the OS environment wins), read once.
+    const goEnv = await readEffectiveGoEnv(process.env, process.platform);
+    const inputs = parseInputs(readGitHubInput, goEnv.env, redactor);
     registerSecrets(inputs, redactor);
     await assertWorkingDirectory(inputs, process.cwd());
-    await setup(inputs, platform, redactor);
+    await setup(inputs, platform, redactor, goEnv);
   } catch (error) {
     failGitHubStep(failureMessage(error, redactor));
   }
@@ -43,7 +46,13 @@ export async function runMain(): Promise<void> {
   process.exit();
 }
 
-async function setup(inputs: Inputs, platform: Platform, redactor: Redactor): Promise<void> {
+async function setup(
+  inputs: Inputs,
+  platform: Platform,
+  redactor: Redactor,
+  goEnv: EffectiveGoEnv,
+): Promise<void> {
+  // The cache phases locate the module cache from the OS environment, as the post step does.
   const env = process.env;
   const cwd = process.cwd();
   const workspace = env.GITHUB_WORKSPACE || cwd;
@@ -66,7 +75,7 @@ async function setup(inputs: Inputs, platform: Platform, redactor: Redactor): Pr
   );
 
   const configured = await platform.group('Probe Go module mirrors', () =>
-    configure({ inputs, platform, redactor, env, cwd }),
+    configure({ inputs, platform, redactor, env: goEnv.env, goEnv, cwd }),
   );
   const { report } = configured;
 
@@ -109,30 +118,6 @@ function setOutputs(configured: Configured, platform: Platform): void {
     report.fastestLatencyMs === null ? '' : String(report.fastestLatencyMs),
   );
   platform.setOutput(OUTPUTS.report, reportToJson(report));
-}
-
-/** `go env -w` with credential-free values: a file on disk outlives the job, so no password goes there. */
-async function persistWithGoEnv(configured: Configured, platform: Platform): Promise<void> {
-  const variables = goVariables(configured);
-  if (carriesCredentials(variables)) {
-    platform.warning(
-      'The private proxy credentials were not written to the go env file; give Go a ~/.netrc entry for its host (Go sends netrc credentials over https only).',
-      { title: 'go env -w without credentials' },
-    );
-  }
-  const wanted = Object.fromEntries(variables.map((v) => [v.name, v.display]));
-  const result = await writeGoEnv(wanted);
-  if (result.skipped) platform.warning(`go env -w skipped: ${result.skipped}`);
-  else
-    platform.info(
-      `go env file ${result.file}: set ${result.set.join(', ') || 'nothing'}, unchanged ${result.unchanged.join(', ') || 'nothing'}.`,
-    );
-  if (result.overriddenByEnvironment.length > 0) {
-    platform.warning(
-      `The go env file was written, but the environment's ${result.overriddenByEnvironment.join(', ')} override it for every go command run with that environment.`,
-      { title: 'go env -w overridden' },
-    );
-  }
 }
 
 async function writeCredentials(

@@ -73,10 +73,68 @@ export function candidateFromUrl(url: string, origin: MirrorOrigin): Candidate {
 export interface CandidateSources {
   /** `auto`, or the URLs of the `mirrors` input (already validated). */
   readonly mirrors: 'auto' | readonly string[];
-  /** GOPROXY as the go command sees it now (used with `auto` only). */
+  /** GOPROXY as the go command sees it now (environment or go env file). */
   readonly envGoproxy?: string | null;
   /** The `private-proxy` input, if any. */
   readonly privateProxy?: string | null;
+  /**
+   * Whether private paths are declared (GOPRIVATE or GONOPROXY non-empty, or private patterns
+   * from the inputs/repository): with them, a `,`-headed non-catalog first GOPROXY entry is the
+   * user's private proxy.
+   */
+  readonly privatePathsDeclared?: boolean;
+}
+
+/** Why the first GOPROXY entry of the environment is taken for the user's private proxy. */
+export type EnvPrivateProxyReason = 'credentials' | 'comma-headed';
+
+/** What happened to the environment's GOPROXY head judged to be a private proxy. */
+export interface EnvPrivateProxy {
+  /** The entry as Go uses it (may carry credentials: never print it). */
+  readonly url: string;
+  readonly displayUrl: string;
+  readonly reason: EnvPrivateProxyReason;
+  /** `kept`: it heads the chain as the private proxy; `replaced`: the private-proxy input does. */
+  readonly outcome: 'kept' | 'replaced';
+}
+
+export interface CandidatePlan {
+  readonly candidates: Candidate[];
+  /** The environment's GOPROXY head taken for a private proxy, or null. */
+  readonly envPrivateProxy: EnvPrivateProxy | null;
+}
+
+/**
+ * The first entry of the environment's GOPROXY is the user's private proxy — not a public mirror
+ * to rank and reorder — when it carries user info (nobody puts credentials on a public mirror), or
+ * when it is not a catalog mirror or a `mirrors` URL, is followed by `,` (only 404/410 fall
+ * through: the classic private-proxy head) and private paths are declared. Null otherwise.
+ */
+export function envGoproxyPrivateHead(sources: CandidateSources): {
+  url: string;
+  reason: EnvPrivateProxyReason;
+} | null {
+  if (!sources.envGoproxy) return null;
+  const first = parseGoproxy(sources.envGoproxy).entries[0];
+  if (first === undefined || first.kind !== 'url' || !/^https?:\/\//i.test(first.url)) return null;
+  if (hasUserinfo(first.url)) return { url: first.url, reason: 'credentials' };
+  const key = normalizeBaseUrl(first.url);
+  const known = [
+    ...MIRROR_CATALOG.map((entry) => entry.url),
+    ...(sources.mirrors === 'auto' ? [] : sources.mirrors),
+  ].some((url) => normalizeBaseUrl(url) === key);
+  if (!known && first.separator === ',' && sources.privatePathsDeclared === true)
+    return { url: first.url, reason: 'comma-headed' };
+  return null;
+}
+
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(url);
+  }
 }
 
 /**
@@ -85,27 +143,49 @@ export interface CandidateSources {
  * the private proxy is that proxy, never a public candidate).
  */
 export function buildCandidates(sources: CandidateSources): Candidate[] {
+  return planCandidates(sources).candidates;
+}
+
+/**
+ * buildCandidates, and what became of a private proxy heading the environment's GOPROXY: without
+ * the `private-proxy` input it is the private proxy (origin `env`, first, never ranked or
+ * reordered), whatever the `mirrors` input says; with the input, the input's proxy takes its place
+ * and the entry is left out.
+ */
+export function planCandidates(sources: CandidateSources): CandidatePlan {
   const out: Candidate[] = [];
   const seen = new Map<string, number>();
-  const add = (url: string, origin: MirrorOrigin) => {
+  const add = (url: string, origin: MirrorOrigin, isPrivate = origin === 'private') => {
     const key = normalizeBaseUrl(url);
     const existing = seen.get(key);
     if (existing !== undefined) {
-      if (origin === 'env' && out[existing]!.origin === 'catalog')
+      if (existing >= 0 && origin === 'env' && out[existing]!.origin === 'catalog')
         out[existing] = candidateFromUrl(url, 'env');
       return;
     }
     seen.set(key, out.length);
-    out.push(candidateFromUrl(url, origin));
+    out.push({ ...candidateFromUrl(url, origin), isPrivate });
   };
-  if (sources.privateProxy) add(sources.privateProxy, 'private');
+  const head = envGoproxyPrivateHead(sources);
+  let envPrivateProxy: EnvPrivateProxy | null = null;
+  if (sources.privateProxy) {
+    add(sources.privateProxy, 'private');
+    if (head && normalizeBaseUrl(head.url) !== normalizeBaseUrl(sources.privateProxy)) {
+      envPrivateProxy = { ...head, displayUrl: stripCredentials(head.url), outcome: 'replaced' };
+      // Never probed as a public mirror: it is someone's private proxy.
+      seen.set(normalizeBaseUrl(head.url), -1);
+    }
+  } else if (head) {
+    add(head.url, 'env', true);
+    envPrivateProxy = { ...head, displayUrl: stripCredentials(head.url), outcome: 'kept' };
+  }
   if (sources.mirrors === 'auto') {
     for (const entry of MIRROR_CATALOG) add(entry.url, 'catalog');
     for (const url of envGoproxyUrls(sources.envGoproxy)) add(url, 'env');
   } else {
     for (const url of sources.mirrors) add(url, 'input');
   }
-  return out;
+  return { candidates: out, envPrivateProxy };
 }
 
 /** The http(s) URL entries of a GOPROXY value, in order (keywords, file:// and invalid entries dropped). */

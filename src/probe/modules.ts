@@ -5,7 +5,7 @@
  */
 import { type GoMod, effectiveRequirements } from '../goenv/gomod.js';
 import { compareSemver, isValidSemver, semverPrerelease } from '../goenv/modpath.js';
-import { matchPrefixPatterns } from '../goenv/patterns.js';
+import { deadPatternReason, matchPrefixPatterns } from '../goenv/patterns.js';
 import type { ModuleRef } from './types.js';
 
 /**
@@ -43,6 +43,11 @@ export interface ProbeModuleChoice {
   /** Modules probed on the private proxy only. */
   readonly private: readonly ModuleRef[];
   readonly source: ProbeModuleSource;
+  /**
+   * The probe-only private patterns that were applied ('' when none, or for an explicit list):
+   * the engine must refuse them too.
+   */
+  readonly probeOnlyPrivate: string;
 }
 
 /** How many go.mod requirements to probe with: each costs four requests per mirror. */
@@ -64,15 +69,32 @@ function builtinFallback(isPrivate: (path: string) => boolean): ModuleRef[] {
   return module ? [module] : [];
 }
 
+export interface ProbeModuleOptions {
+  /**
+   * Patterns that are private for probing only (the repository's own host/owner when its
+   * visibility is unknown, see probeOnlyPrivatePatterns): go.mod requirements matching them are
+   * not probed anywhere. Not applied to an explicit list: the user named those modules.
+   */
+  readonly probeOnlyPrivate?: string;
+  /**
+   * GOSUMDB=off: the probe would still look modules up in sum.golang.org to check mirrors, and
+   * the user's module paths must not go there. `auto` then probes with the built-in module only.
+   */
+  readonly checksumDatabaseOff?: boolean;
+}
+
 /**
  * `auto`: the first public requirements of go.mod (direct before indirect, tagged releases before
- * pre-releases and pseudo-versions, locally replaced ones skipped), else the built-in module.
+ * pre-releases and pseudo-versions), else the built-in module. Replacements apply as in Go: a
+ * requirement replaced by another module is probed as that module at the replacement's version,
+ * one replaced by a local directory is skipped, and the replaced path itself is never probed.
  * An explicit list is split by the private patterns.
  */
 export function chooseProbeModules(
   input: 'auto' | readonly ModuleRef[],
   goMod: GoMod | null,
   privatePatterns: string,
+  options: ProbeModuleOptions = {},
 ): ProbeModuleChoice {
   const isPrivate = (path: string) =>
     privatePatterns !== '' && matchPrefixPatterns(privatePatterns, path);
@@ -82,27 +104,104 @@ export function chooseProbeModules(
       public: pub.length > 0 ? pub : builtinFallback(isPrivate),
       private: input.filter((m) => isPrivate(m.path)),
       source: 'input',
+      probeOnlyPrivate: '',
     };
   }
-  const requirements = goMod
-    ? effectiveRequirements(goMod).filter((r) => !r.replacedLocally && isValidSemver(r.version))
-    : [];
-  const rank = (r: { indirect: boolean; version: string }) =>
+  const probeOnly = options.probeOnlyPrivate ?? '';
+  const keptOffPublic = (path: string) =>
+    isPrivate(path) || (probeOnly !== '' && matchPrefixPatterns(probeOnly, path));
+  const requirements = goMod ? fetchedRequirements(goMod) : [];
+  const rank = (r: FetchedRequirement) =>
     (r.indirect ? 2 : 0) +
     (isPseudoVersion(r.version) || semverPrerelease(r.version) !== '' ? 1 : 0);
   const ordered = requirements
     .map((r, i) => ({ r, i }))
     .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
     .map(({ r }) => r);
-  const pub = ordered.filter((r) => !isPrivate(r.path)).slice(0, MAX_AUTO_MODULES);
+  const pub = ordered.filter((r) => !keptOffPublic(r.path)).slice(0, MAX_AUTO_MODULES);
   const priv = ordered.filter((r) => isPrivate(r.path)).slice(0, MAX_AUTO_MODULES);
-  const toRef = (r: { path: string; version: string }): ModuleRef => ({
-    path: r.path,
-    version: r.version,
-  });
-  if (pub.length === 0)
-    return { public: builtinFallback(isPrivate), private: priv.map(toRef), source: 'builtin' };
-  return { public: pub.map(toRef), private: priv.map(toRef), source: 'go.mod' };
+  const toRef = (r: FetchedRequirement): ModuleRef => ({ path: r.path, version: r.version });
+  if (pub.length === 0 || options.checksumDatabaseOff) {
+    return {
+      public: builtinFallback(keptOffPublic),
+      private: priv.map(toRef),
+      source: 'builtin',
+      probeOnlyPrivate: probeOnly,
+    };
+  }
+  return {
+    public: pub.map(toRef),
+    private: priv.map(toRef),
+    source: 'go.mod',
+    probeOnlyPrivate: probeOnly,
+  };
+}
+
+interface FetchedRequirement {
+  readonly path: string;
+  readonly version: string;
+  readonly indirect: boolean;
+}
+
+/** What Go downloads for go.mod's requirements: replacements applied, local ones and duplicates dropped. */
+function fetchedRequirements(goMod: GoMod): FetchedRequirement[] {
+  const out: FetchedRequirement[] = [];
+  for (const r of effectiveRequirements(goMod)) {
+    if (r.fetchPath === null || r.fetchVersion === null || !isValidSemver(r.fetchVersion)) continue;
+    const existing = out.findIndex((o) => o.path === r.fetchPath && o.version === r.fetchVersion);
+    if (existing >= 0) {
+      // Two requirements replaced by the same module: direct if either is.
+      if (!r.indirect) out[existing] = { ...out[existing]!, indirect: false };
+      continue;
+    }
+    out.push({ path: r.fetchPath, version: r.fetchVersion, indirect: r.indirect });
+  }
+  return out;
+}
+
+/** What probeOnlyPrivatePatterns needs to know about a repository (derive.ts's RepositoryScope). */
+export interface RepositoryFacts {
+  readonly host: string;
+  readonly owner: string | null;
+  readonly publicHosting: boolean;
+  readonly visibility: 'public' | 'private' | 'internal' | 'unknown';
+}
+
+/**
+ * Patterns kept off public mirrors and the checksum database while PROBING (never written):
+ * the repository's own host/owner — on a public hosting site the owner, elsewhere the host — and
+ * the host/owner of go.mod's module path, unless the repository is known to be public.
+ *
+ * When visibility is unknown (the CLI on a laptop, Jenkins, a hosting site without an event
+ * payload) nothing is derived into GOPRIVATE, yet a requirement `github.com/acme/billing-internal`
+ * of `github.com/acme/app` is most likely private: probing it would publish its name.
+ */
+export function probeOnlyPrivatePatterns(
+  repositories: readonly RepositoryFacts[],
+  modulePath: string | null,
+): string[] {
+  const out: string[] = [];
+  const add = (pattern: string) => {
+    if (pattern !== '' && deadPatternReason(pattern) === null && !out.includes(pattern))
+      out.push(pattern);
+  };
+  for (const repo of repositories) {
+    if (repo.visibility === 'public') continue;
+    if (!repo.publicHosting || repo.owner === null) {
+      add(repo.host);
+      continue;
+    }
+    add(`${repo.host}/${repo.owner}`);
+    // Owners are case-insensitive on hosting sites, module paths are not.
+    add(`${repo.host}/${repo.owner.toLowerCase()}`);
+  }
+  const knownPublic = repositories.some((repo) => repo.visibility === 'public');
+  if (modulePath !== null && !knownPublic) {
+    const [host, owner] = modulePath.split('/');
+    // `module myapp`: a local name, nothing is fetched under it.
+    if (host?.includes('.')) add(owner ? `${host}/${owner}` : host);
+  }
+  return out;
 }
 
 const PSEUDO_VERSION =
@@ -130,12 +229,30 @@ export function latestFromList(versions: readonly string[]): string | null {
   return best;
 }
 
-/** The versions of an `@v/list` body: first field of each line, valid semver only. */
+/**
+ * The versions of an `@v/list` body as cmd/go's proxyRepo.Versions keeps them: the first field of
+ * each line, valid semver only, pseudo-versions dropped (some mirrors list them; Go ignores them,
+ * so they say nothing about how fresh a mirror is).
+ */
 export function parseVersionList(body: string): string[] {
   const out: string[] = [];
-  for (const line of body.split('\n')) {
-    const field = line.trim().split(/\s+/)[0] ?? '';
-    if (field !== '' && isValidSemver(field)) out.push(field);
+  for (const field of versionLineFields(body)) {
+    if (isValidSemver(field) && !isPseudoVersion(field)) out.push(field);
   }
   return out;
+}
+
+/**
+ * Whether an `@v/list` body names at least one valid version, pseudo-versions included: a list of
+ * pseudo-versions only is a well-formed answer (Go just finds no tagged version in it).
+ */
+export function listHasVersionLines(body: string): boolean {
+  return versionLineFields(body).some(isValidSemver);
+}
+
+function versionLineFields(body: string): string[] {
+  return body
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0] ?? '')
+    .filter((field) => field !== '');
 }

@@ -13,6 +13,7 @@ import { matchPrefixPatterns } from '../goenv/patterns.js';
 import type { MirrorProbe } from '../probe/types.js';
 import { redactUrlCredentials } from '../redact.js';
 import type { Finding, MirrorOrigin } from '../report/types.js';
+import type { PrivateRouting } from './chain.js';
 import {
   describeEndpointFailure,
   firstFailingEndpoint,
@@ -51,7 +52,7 @@ export function mirrorFindings(assessments: readonly MirrorAssessment[]): Findin
         title: `${url} served tampered content`,
         message: `${url} (${originText(candidate.origin)}) ${a.reason}. ${
           candidate.isPrivate
-            ? 'It stays first in the chain because private-proxy is set; go will reject what it serves when go.sum disagrees. Check the proxy and its cache.'
+            ? `It stays first in the chain ${privateRoleText(candidate.origin)}; go will reject what it serves when go.sum disagrees. Check the proxy and its cache.`
             : 'It is never chosen. Remove it from your mirror list; if it is a well-known mirror, something on this network may be altering traffic.'
         }`,
         mirror: url,
@@ -164,7 +165,7 @@ export function privateProxyChainFindings(
         auth
           ? ' (check the credentials in private-proxy or in .netrc; the go command sends .netrc credentials over https only and matches the host without its port)'
           : ''
-      }. It stays first in GOPROXY, followed by \`,\`, because private-proxy is set: an error other than 404/410 from it also stops downloads of public modules.`,
+      }. It stays first in GOPROXY, followed by \`,\`, ${privateRoleText(privateProxy.candidate.origin)}: an error other than 404/410 from it also stops downloads of public modules.`,
       mirror: url,
     });
   }
@@ -183,6 +184,13 @@ export function privateProxyChainFindings(
   return findings;
 }
 
+/** Why the private proxy heads the chain, as a clause: `because private-proxy is set`. */
+export function privateRoleText(origin: MirrorOrigin): string {
+  return origin === 'private'
+    ? 'because private-proxy is set'
+    : 'because it heads your GOPROXY and looks like a private proxy';
+}
+
 function more(count: number): string {
   return count > 1 ? ` (and ${count - 1} more request${count > 2 ? 's' : ''})` : '';
 }
@@ -194,7 +202,7 @@ function more(count: number): string {
 export function existingGoproxyFindings(
   existing: string | null,
   assessments: readonly MirrorAssessment[],
-  privateProxyUrl: string | null,
+  privateProxyUrls: readonly string[],
   pipeSupported: boolean,
 ): Finding[] {
   if (existing === null || existing.trim() === '' || existing.trim() === DEFAULT_GOPROXY) return [];
@@ -226,7 +234,7 @@ export function existingGoproxyFindings(
     (e, i) =>
       e.kind === 'url' &&
       e.separator === ',' &&
-      !samePrivate(e.url, privateProxyUrl) &&
+      !privateProxyUrls.some((url) => sameUrl(e.url, url)) &&
       entries.slice(i + 1).some((later) => later.kind !== 'off'),
   );
   if (fragile.length > 0) {
@@ -258,10 +266,6 @@ export function existingGoproxyFindings(
 
 function sameUrl(a: string, b: string): boolean {
   return withImplicitScheme(a).replace(/\/+$/, '') === withImplicitScheme(b).replace(/\/+$/, '');
-}
-
-function samePrivate(url: string, privateProxyUrl: string | null): boolean {
-  return privateProxyUrl !== null && sameUrl(url, privateProxyUrl);
 }
 
 /** Findings about the outcome: no route (error), no usable mirror (warning), an old Go (notice). */
@@ -308,6 +312,93 @@ export function outcomeFindings(input: {
     });
   }
   return findings;
+}
+
+/**
+ * What became of GONOPROXY/GONOSUMDB values the user had set: a GONOPROXY kept although a
+ * private proxy could take those modules, or a value extended by private patterns it missed.
+ */
+export function privateRoutingFindings(
+  routing: PrivateRouting,
+  privateProxyDisplay: string | null,
+  user: { readonly GONOPROXY: string | null; readonly GONOSUMDB: string | null },
+): Finding[] {
+  const findings: Finding[] = [];
+  if (routing.keptGonoproxy !== null && privateProxyDisplay !== null) {
+    findings.push({
+      level: 'notice',
+      code: 'gonoproxy-kept',
+      title: 'Your GONOPROXY is kept',
+      message: `GONOPROXY=${routing.keptGonoproxy} is set, so go-proxy-setup keeps it instead of writing GONOPROXY=none: modules matching it skip the private proxy ${privateProxyDisplay} and are fetched straight from version control (they need git access to their hosts). Every other private module goes to the private proxy. Unset GONOPROXY to send all private modules through the proxy.`,
+    });
+  }
+  for (const name of routing.extended) {
+    const value = routing[name];
+    const theirs = user[name] ?? '';
+    findings.push({
+      level: 'notice',
+      code: 'private-routing-extended',
+      title: `${name} extended with the private patterns`,
+      message: `Your ${name} (${theirs}) does not cover every private pattern, so ${name}=${value} is written: ${
+        name === 'GONOSUMDB'
+          ? 'private modules are never looked up in the checksum database'
+          : 'private modules are never requested from the public mirrors in GOPROXY'
+      }. Your own entries are kept.`,
+    });
+  }
+  return findings;
+}
+
+/** A notice (a warning when nothing else can fetch them) for probe modules no mirror serves. */
+export function unservedModuleFindings(modules: readonly string[], fallback: Fallback): Finding[] {
+  if (modules.length === 0) return [];
+  const names = modules.join(', ');
+  const one = modules.length === 1;
+  return [
+    {
+      level: fallback === 'direct' ? 'notice' : 'warning',
+      code: 'probe-module-unserved',
+      title: `No mirror serves ${names}`,
+      message: `Every mirror that answered said 404/410 for ${names}, while serving the other probe modules, so ${
+        one ? 'it was' : 'they were'
+      } left out of the judgement instead of failing every mirror. ${
+        fallback === 'direct'
+          ? `Go moves past a 404/410 and fetches ${one ? 'it' : 'them'} with \`direct\` from version control.`
+          : `With fallback off, Go cannot download ${one ? 'it' : 'them'}: set fallback: direct, or make a mirror serve ${one ? 'it' : 'them'}.`
+      }`,
+    },
+  ];
+}
+
+/** What became of the first entry of the user's GOPROXY, judged a private proxy (catalog.ts planCandidates). */
+export function envPrivateProxyFinding(
+  head: {
+    readonly displayUrl: string;
+    readonly reason: 'credentials' | 'comma-headed';
+    readonly outcome: 'kept' | 'replaced';
+  },
+  privateProxyInputDisplay: string | null,
+): Finding {
+  const why =
+    head.reason === 'credentials'
+      ? 'it carries credentials'
+      : 'it is not a known public mirror, is followed by `,` and private paths are declared (GOPRIVATE/GONOPROXY)';
+  if (head.outcome === 'replaced') {
+    return {
+      level: 'notice',
+      code: 'env-private-proxy-replaced',
+      title: 'Your GOPROXY head is replaced by private-proxy',
+      message: `Your GOPROXY starts with ${head.displayUrl}, which looks like a private proxy (${why}). The private-proxy input${
+        privateProxyInputDisplay ? ` (${privateProxyInputDisplay})` : ''
+      } takes its place at the head of the chain, so ${head.displayUrl} was not probed and is not in the GOPROXY written.`,
+    };
+  }
+  return {
+    level: 'notice',
+    code: 'env-private-proxy',
+    title: 'Your GOPROXY head is kept as a private proxy',
+    message: `Your GOPROXY starts with ${head.displayUrl}, which looks like a private proxy (${why}), so it stays first, followed by \`,\`, and is never ranked or reordered among the public mirrors: Go reaches the public mirrors after it only on its 404/410 answers. GONOPROXY is left as you had it, so private modules keep their route. Set the private-proxy input to make this explicit.`,
+  };
 }
 
 /** The notice that carries the decision. */

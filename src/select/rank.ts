@@ -1,11 +1,12 @@
-import { compareSemver, isValidSemver } from '../goenv/modpath.js';
+import { compareSemver, isValidSemver, semverPrerelease } from '../goenv/modpath.js';
 import { matchPrefixPatterns } from '../goenv/patterns.js';
+import { isPseudoVersion, latestFromList } from '../probe/modules.js';
 /**
  * Ranking, lexicographic (see RANKING_RULE in ranking-rule.ts):
  *   usable → integrity → checksum-database route → fresh → median latency → throughput → input order.
  * Latencies within a small noise band count as equal so that throughput can decide between them.
  */
-import type { MirrorProbe, ProbeRun } from '../probe/types.js';
+import type { MirrorProbe, ModuleRef, ProbeRun } from '../probe/types.js';
 import type { MirrorVerdict } from '../report/types.js';
 import {
   describeEndpointFailure,
@@ -30,6 +31,8 @@ export interface RankInput {
   readonly sumdbRouteOk: (probe: MirrorProbe) => boolean | null;
   /** Private patterns: tell the private proxy's private-path probes from public ones. */
   readonly privatePatterns: readonly string[];
+  /** Probe modules no mirror serves (unservedProbeModules): their 404/410 answers are not held against a mirror. */
+  readonly excusedModules?: readonly string[];
 }
 
 /**
@@ -60,7 +63,9 @@ export function assessMirrors(input: RankInput): MirrorAssessment[] {
   const out = new Map<number, MirrorAssessment>();
   const eligible: { probe: MirrorProbe; index: number }[] = [];
   const firstByUrl = new Map<string, MirrorProbe>();
-  run.mirrors.forEach((probe, index) => {
+  const excused = input.excusedModules ?? [];
+  run.mirrors.forEach((original, index) => {
+    const probe = excused.length > 0 ? excuseModules(original, excused, run.modules) : original;
     if (probe.candidate.isPrivate) {
       out.set(index, assessPrivate(probe, index, input.privatePatterns));
       return;
@@ -155,7 +160,11 @@ function assessPrivate(
   privatePatterns: readonly string[],
 ): MirrorAssessment {
   const base = unranked(probe, index);
-  const role = 'first in the chain (followed by `,`) because private-proxy is set';
+  const role = `first in the chain (followed by \`,\`) ${
+    probe.candidate.origin === 'private'
+      ? 'because private-proxy is set'
+      : 'because it heads your GOPROXY and looks like a private proxy'
+  }`;
   if (isTampered(probe))
     return { ...base, verdict: 'tampered', reason: `${tamperedReason(probe)}; still ${role}` };
   const globs = privatePatterns.join(',');
@@ -179,22 +188,26 @@ function assessPrivate(
 }
 
 /**
- * Freshness per module: a mirror is stale when its @latest, or the highest version its @v/list
- * shows, is below the highest any other eligible mirror serves. Tampered and failed mirrors are
+ * Freshness per module: a mirror is stale when the version Go would resolve as latest through it
+ * (its @latest answer, or the best of its @v/list: releases before pre-releases, pseudo-versions
+ * ignored) is below what the union of the eligible mirrors offers. Tampered and failed mirrors are
  * not eligible, so they cannot make the others look stale.
  */
 export function judgeFreshness(
   probes: readonly MirrorProbe[],
 ): { fresh: boolean | null; detail: string | null }[] {
   const bestLatest = new Map<string, string>();
-  const bestListed = new Map<string, string>();
+  const allListed = new Map<string, string[]>();
   for (const probe of probes) {
     for (const [path, version] of Object.entries(probe.latestVersions))
       raise(bestLatest, path, version);
-    for (const [path, versions] of Object.entries(probe.listedVersions)) {
-      const top = maxSemver(versions);
-      if (top !== null) raise(bestListed, path, top);
-    }
+    for (const [path, versions] of Object.entries(probe.listedVersions))
+      allListed.set(path, [...(allListed.get(path) ?? []), ...versions]);
+  }
+  const bestListed = new Map<string, string>();
+  for (const [path, versions] of allListed) {
+    const best = latestFromList(versions);
+    if (best !== null) bestListed.set(path, best);
   }
   return probes.map((probe) => {
     let known = false;
@@ -202,7 +215,7 @@ export function judgeFreshness(
       known = true;
       const mine = probe.latestVersions[path]!;
       const best = bestLatest.get(path)!;
-      if (compareSemver(mine, best) < 0) {
+      if (compareAsLatest(mine, best) < 0) {
         return {
           fresh: false,
           detail: `@latest of ${path} is ${mine} here, ${best} on another mirror`,
@@ -211,10 +224,10 @@ export function judgeFreshness(
     }
     for (const path of Object.keys(probe.listedVersions).sort()) {
       known = true;
-      const mine = maxSemver(probe.listedVersions[path]!);
+      const mine = latestFromList(probe.listedVersions[path]!);
       const best = bestListed.get(path);
       if (best === undefined) continue;
-      if (mine === null || compareSemver(mine, best) < 0) {
+      if (mine === null || compareAsLatest(mine, best) < 0) {
         return {
           fresh: false,
           detail: `@v/list of ${path} stops at ${mine ?? '(nothing)'} here, another mirror lists ${best}`,
@@ -223,6 +236,19 @@ export function judgeFreshness(
     }
     return { fresh: known ? true : null, detail: null };
   });
+}
+
+/**
+ * The order in which Go prefers a version as "latest": any release over any pre-release over any
+ * pseudo-version, then semantic-version order.
+ */
+export function compareAsLatest(a: string, b: string): number {
+  return latestClass(a) - latestClass(b) || compareSemver(a, b);
+}
+
+function latestClass(version: string): number {
+  if (isPseudoVersion(version)) return 0;
+  return semverPrerelease(version) === '' ? 2 : 1;
 }
 
 /** The highest valid version of a list, or null when none is valid. */
@@ -237,7 +263,81 @@ export function maxSemver(versions: readonly string[]): string | null {
 
 function raise(best: Map<string, string>, path: string, version: string): void {
   const current = best.get(path);
-  if (current === undefined || compareSemver(version, current) > 0) best.set(path, version);
+  if (current === undefined || compareAsLatest(version, current) > 0) best.set(path, version);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Probe modules no mirror serves
+
+/**
+ * Probe modules that are not a mirror fault: every mirror that otherwise looks usable answered
+ * 404/410 for them, none served them, and at least one such mirror served every other probe
+ * module completely (so the mirrors demonstrably work). A module only reachable `direct` (a host
+ * mirrors cannot fetch from, a path nobody published) would otherwise fail every mirror.
+ *
+ * With a single probe module nothing tells a missing module from a fleet of broken mirrors, so
+ * nothing is excused then.
+ */
+export function unservedProbeModules(run: ProbeRun): string[] {
+  const paths = [...new Set(run.modules.map((m) => m.path))];
+  if (paths.length < 2) return [];
+  const mirrors = run.mirrors.filter(
+    (p) => !p.candidate.isPrivate && !isTampered(p) && checkGoproxyEntry(p.candidate.url) === null,
+  );
+  const looking = mirrors.filter(looksUsableApartFromMissingModules);
+  if (looking.length === 0) return [];
+  const unserved = paths.filter(
+    (path) =>
+      !mirrors.some((p) => servesModule(p, path)) &&
+      looking.every((p) => moduleEndpoints(p, path).some((e) => isNotFound(e.outcome))),
+  );
+  if (unserved.length === 0 || unserved.length === paths.length) return [];
+  const others = paths.filter((path) => !unserved.includes(path));
+  const proven = looking.some((p) => others.every((path) => servesModule(p, path)));
+  return proven ? unserved : [];
+}
+
+/** Fully probed, no transport failure, and every failing module request answered 404/410. */
+function looksUsableApartFromMissingModules(probe: MirrorProbe): boolean {
+  if (probe.skipped !== null) return false;
+  if (probe.failure !== null && probe.failure.class !== 'not-found') return false;
+  return probe.endpoints.filter(isModuleEndpoint).every((e) => e.ok || isNotFound(e.outcome));
+}
+
+function moduleEndpoints(probe: MirrorProbe, path: string) {
+  return probe.endpoints.filter(
+    (e) => isModuleEndpoint(e) && e.module !== undefined && splitModule(e.module).path === path,
+  );
+}
+
+/** Every request about the module that was made answered 200 with valid content, .info and .mod included. */
+function servesModule(probe: MirrorProbe, path: string): boolean {
+  const endpoints = moduleEndpoints(probe, path);
+  return (
+    endpoints.every((e) => e.ok) &&
+    endpoints.some((e) => e.kind === 'info') &&
+    endpoints.some((e) => e.kind === 'mod')
+  );
+}
+
+/**
+ * The probe as if the excused modules had not been probed: a mirror whose only failures are their
+ * 404/410 answers, and that served every other module, is usable.
+ */
+function excuseModules(
+  probe: MirrorProbe,
+  excused: readonly string[],
+  probeModules: readonly ModuleRef[],
+): MirrorProbe {
+  if (probe.usable || probe.candidate.isPrivate || !looksUsableApartFromMissingModules(probe))
+    return probe;
+  const failing = probe.endpoints.filter((e) => isModuleEndpoint(e) && !e.ok);
+  const onlyExcused = failing.every(
+    (e) => e.module !== undefined && excused.includes(splitModule(e.module).path),
+  );
+  const modules = probeModules.map((m) => m.path).filter((path) => !excused.includes(path));
+  const servesTheRest = modules.length > 0 && modules.every((path) => servesModule(probe, path));
+  return onlyExcused && servesTheRest ? { ...probe, usable: true, failure: null } : probe;
 }
 
 function tier(mirror: Eligible): number[] {

@@ -3,8 +3,17 @@
  */
 import { InputError } from '../errors.js';
 import type { ProbeRun } from '../probe/types.js';
+import { stripCredentials } from '../redact.js';
 import type { Finding } from '../report/types.js';
-import { buildChain, chainFor, formatChain, goSupportsPipe, privateRouting } from './chain.js';
+import {
+  type PrivateProxyKind,
+  type PrivateRouting,
+  buildChain,
+  chainFor,
+  formatChain,
+  goSupportsPipe,
+  privateRouting,
+} from './chain.js';
 import { milliseconds, throughput } from './describe.js';
 import {
   decisionFinding,
@@ -12,10 +21,12 @@ import {
   mirrorFindings,
   outcomeFindings,
   privateProxyChainFindings,
+  privateRoutingFindings,
   sortFindings,
+  unservedModuleFindings,
 } from './findings.js';
 import { chooseGosumdb, resolveSumdbMode, sumdbRouteOkVia } from './gosumdb.js';
-import { assessMirrors } from './rank.js';
+import { assessMirrors, unservedProbeModules } from './rank.js';
 import type {
   ChainEntry,
   GoSettings,
@@ -31,12 +42,16 @@ export function selectSettings(run: ProbeRun, options: SelectOptions): Selection
   const pipeSupported = goSupportsPipe(options.goVersion);
   const separator: Separator = pipeSupported ? '|' : ',';
   const privateProxy = run.mirrors.find((m) => m.candidate.isPrivate) ?? null;
+  const privateKind: PrivateProxyKind | null =
+    privateProxy === null ? null : privateProxy.candidate.origin === 'private' ? 'input' : 'env';
   const sumdbMode = resolveSumdbMode(options.gosumdb, run.database);
+  const unserved = unservedProbeModules(run);
 
   const assessments = assessMirrors({
     run,
     maxMirrors: options.maxMirrors,
     privatePatterns: options.privatePatterns,
+    excusedModules: unserved,
     sumdbRouteOk: (probe) =>
       sumdbRouteOkVia(sumdbMode, run, chainFor(privateProxy, probe, options.fallback, separator)),
   });
@@ -52,14 +67,22 @@ export function selectSettings(run: ProbeRun, options: SelectOptions): Selection
   );
   const routeFound = chosen.length > 0 || options.fallback === 'direct';
   const sumdb = chooseGosumdb(run, chain, sumdbMode, assessments);
-  const routing = privateRouting(privateProxy !== null, options.privatePatterns);
+  const routing = privateRouting(privateKind, options.privatePatterns, {
+    GONOPROXY: options.userGonoproxy ?? null,
+    GONOSUMDB: options.userGonosumdb ?? null,
+  });
 
   const settings: GoSettings = {
     GOPROXY: formatChain(chain, true),
     GOSUMDB: sumdb.value,
-    ...routing,
+    GONOPROXY: routing.GONOPROXY,
+    GONOSUMDB: routing.GONOSUMDB,
   };
-  const display: GoSettings = { ...settings, GOPROXY: formatChain(chain, false) };
+  const display: GoSettings = {
+    ...settings,
+    GOPROXY: formatChain(chain, false),
+    GOSUMDB: gosumdbDisplay(settings.GOSUMDB),
+  };
   // The core must be unable to emit a value the go command rejects.
   assertGoAccepts(settings);
 
@@ -70,9 +93,12 @@ export function selectSettings(run: ProbeRun, options: SelectOptions): Selection
     chosen,
     separator,
     sumdbReason: sumdb.reason,
-    hasPrivate: privateProxy !== null,
+    privateKind,
     routing,
   });
+  const privateUrls = [privateProxy?.candidate.url, options.envPrivateProxyUrl].filter(
+    (url): url is string => typeof url === 'string' && url !== '',
+  );
   const findings: Finding[] = [
     ...outcomeFindings({
       assessments,
@@ -85,12 +111,12 @@ export function selectSettings(run: ProbeRun, options: SelectOptions): Selection
     }),
     ...mirrorFindings(assessments),
     ...privateProxyChainFindings(privateProxy, options.privatePatterns),
-    ...existingGoproxyFindings(
-      options.existingGoproxy,
-      assessments,
-      privateProxy?.candidate.url ?? null,
-      pipeSupported,
-    ),
+    ...privateRoutingFindings(routing, privateProxy?.candidate.displayUrl ?? null, {
+      GONOPROXY: options.userGonoproxy ?? null,
+      GONOSUMDB: options.userGonosumdb ?? null,
+    }),
+    ...unservedModuleFindings(unserved, options.fallback),
+    ...existingGoproxyFindings(options.existingGoproxy, assessments, privateUrls, pipeSupported),
     ...sumdb.findings,
     decisionFinding(display, reasons[0]!),
   ];
@@ -128,8 +154,8 @@ interface ExplainInput {
   readonly chosen: readonly MirrorAssessment[];
   readonly separator: Separator;
   readonly sumdbReason: string;
-  readonly hasPrivate: boolean;
-  readonly routing: Pick<GoSettings, 'GONOPROXY' | 'GONOSUMDB'>;
+  readonly privateKind: PrivateProxyKind | null;
+  readonly routing: PrivateRouting;
 }
 
 /** One sentence per decision, most important first. */
@@ -163,15 +189,8 @@ function explain(input: ExplainInput): string[] {
         : `Go ${options.goVersion} predates \`|\` (Go 1.15), so entries are joined with \`,\`: only 404/410 fall through, any other mirror error stops the download.`,
     );
   }
-  if (input.hasPrivate) {
-    reasons.push(
-      `The private proxy comes first, followed by \`,\`: only its 404/410 answers move on, so its outages never send private module paths to public mirrors${
-        input.routing.GONOPROXY
-          ? `; GONOPROXY=none routes private modules to it instead of straight to version control, and GONOSUMDB=${input.routing.GONOSUMDB} keeps them away from the checksum database`
-          : ''
-      }.`,
-    );
-  }
+  if (input.privateKind !== null)
+    reasons.push(privateProxyReason(input.privateKind, input.routing));
   reasons.push(
     options.fallback === 'direct'
       ? '`direct` ends the chain: modules no mirror serves come from their version-control hosts.'
@@ -191,6 +210,30 @@ function explain(input: ExplainInput): string[] {
   return reasons;
 }
 
+/** Why the private proxy heads the chain and how private modules are routed around it. */
+function privateProxyReason(kind: PrivateProxyKind, routing: PrivateRouting): string {
+  const head =
+    kind === 'input'
+      ? 'The private proxy comes first'
+      : 'The first entry of your GOPROXY looks like a private proxy, so it stays first';
+  const parts: string[] = [];
+  if (routing.GONOPROXY === 'none')
+    parts.push(
+      'GONOPROXY=none routes private modules to it instead of straight to version control',
+    );
+  else if (routing.keptGonoproxy !== null)
+    parts.push(
+      `your GONOPROXY=${routing.keptGonoproxy} is kept, so the modules it matches bypass the private proxy`,
+    );
+  else if (kind === 'env')
+    parts.push('GONOPROXY is left as you had it, so private modules keep the route they had');
+  if (routing.GONOSUMDB)
+    parts.push(`GONOSUMDB=${routing.GONOSUMDB} keeps them away from the checksum database`);
+  return `${head}, followed by \`,\`: only its 404/410 answers move on, so its outages never send private module paths to public mirrors${
+    parts.length > 0 ? `; ${parts.join(', and ')}` : ''
+  }.`;
+}
+
 function measurement(a: MirrorAssessment): string {
   const parts = [
     a.latencyMs === null ? 'latency not measured' : `median latency ${milliseconds(a.latencyMs)}`,
@@ -201,4 +244,10 @@ function measurement(a: MirrorAssessment): string {
   else if (a.probe.integrity === 'agreed') parts.push('content agrees with the other mirrors');
   if (a.fresh === false) parts.push('stale');
   return parts.join(', ');
+}
+
+/** GOSUMDB as shown: an explicit `<key> <url>` keeps its URL, without credentials. */
+function gosumdbDisplay(value: string): string {
+  const fields = value.trim().split(/\s+/);
+  return fields.length === 2 ? `${fields[0]} ${stripCredentials(fields[1]!)}` : value;
 }

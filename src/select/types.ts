@@ -20,6 +20,15 @@ export interface SelectOptions {
   readonly privatePatterns: readonly string[];
   /** GOPROXY the user had set before we ran (environment or go env file); null when unset or Go's default. */
   readonly existingGoproxy: string | null;
+  /** GONOPROXY the user had set (environment or go env file); null or '' when unset. */
+  readonly userGonoproxy?: string | null;
+  /** GONOSUMDB the user had set (environment or go env file); null or '' when unset. */
+  readonly userGonosumdb?: string | null;
+  /**
+   * The first entry of the user's GOPROXY when it was judged a private proxy (catalog.ts
+   * planCandidates), whether it heads the chain or the private-proxy input replaced it.
+   */
+  readonly envPrivateProxyUrl?: string | null;
 }
 
 /** The Go settings as written. Empty string = leave unset (Go's default applies). */

@@ -110,7 +110,13 @@ describe.skipIf(!distReady())('bad inputs fail the main step before anything is 
   it('a bad private-proxy never shows its password', async () => {
     const result = await job({ 'private-proxy': 'http://ci:hunter22secret@athens.corp.example' });
     expectFailedWithoutWriting(result);
-    expect(`${result.main.stdout}\n${result.main.stderr}`).not.toContain('hunter22secret');
+    // `::add-mask::` is how the step tells the runner what to hide; every other line must not show it.
+    const shown = result.main.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
+    expect(`${shown}\n${result.main.stderr}`).not.toContain('hunter22secret');
+    expect(result.main.stdout).toContain('::add-mask::hunter22secret');
   });
 
   it('several bad inputs are named together in one line', async () => {

@@ -1,7 +1,12 @@
 /** Small pieces of selection: semver order, Go versions, private routing, wording, the rule text. */
 import { describe, expect, it } from 'vitest';
 import { compareSemver, isValidSemver } from '../../src/goenv/modpath.js';
-import { goSupportsPipe, parseGoVersion, privateRouting } from '../../src/select/chain.js';
+import {
+  effectiveGonoproxy,
+  goSupportsPipe,
+  parseGoVersion,
+  privateRouting,
+} from '../../src/select/chain.js';
 import { describeOutcome, seconds, statusText } from '../../src/select/describe.js';
 import { databaseNameOf, walkSumdbRoute } from '../../src/select/gosumdb.js';
 import { LATENCY_BAND_MIN_MS, LATENCY_BAND_RATIO, maxSemver } from '../../src/select/rank.js';
@@ -83,17 +88,87 @@ describe('Go versions', () => {
 });
 
 describe('privateRouting', () => {
+  const routing = (
+    kind: 'input' | 'env' | null,
+    patterns: readonly string[],
+    user: { GONOPROXY?: string; GONOSUMDB?: string } = {},
+  ) => {
+    const { GONOPROXY, GONOSUMDB } = privateRouting(kind, patterns, user);
+    return { GONOPROXY, GONOSUMDB };
+  };
+
   it('leaves GONOPROXY/GONOSUMDB to Go without a private proxy', () => {
-    expect(privateRouting(false, ['git.corp.example'])).toEqual({ GONOPROXY: '', GONOSUMDB: '' });
+    expect(routing(null, ['git.corp.example'])).toEqual({ GONOPROXY: '', GONOSUMDB: '' });
   });
   it('routes private modules to the private proxy and away from the checksum database', () => {
-    expect(privateRouting(true, ['git.corp.example', 'github.com/acme'])).toEqual({
+    expect(routing('input', ['git.corp.example', 'github.com/acme'])).toEqual({
       GONOPROXY: 'none',
       GONOSUMDB: 'git.corp.example,github.com/acme',
     });
   });
   it('sets nothing when there are no private patterns', () => {
-    expect(privateRouting(true, [])).toEqual({ GONOPROXY: '', GONOSUMDB: '' });
+    expect(routing('input', [])).toEqual({ GONOPROXY: '', GONOSUMDB: '' });
+  });
+
+  it("with a private proxy, keeps the user's GONOPROXY and unites GONOSUMDB with the patterns", () => {
+    const result = privateRouting('input', ['git.corp.example', 'github.com/acme'], {
+      GONOPROXY: 'vcs.other.example',
+      GONOSUMDB: 'vcs.other.example',
+    });
+    expect(result).toEqual({
+      GONOPROXY: '',
+      GONOSUMDB: 'vcs.other.example,git.corp.example,github.com/acme',
+      keptGonoproxy: 'vcs.other.example',
+      extended: ['GONOSUMDB'],
+    });
+  });
+
+  it("leaves a user GONOSUMDB that already covers every pattern as it is (GOPRIVATE's default otherwise)", () => {
+    expect(
+      routing('input', ['git.corp.example'], {
+        GONOSUMDB: 'git.corp.example,vcs.other.example',
+      }),
+    ).toEqual({ GONOPROXY: 'none', GONOSUMDB: '' });
+    expect(routing('input', ['git.corp.example/team'], { GONOSUMDB: 'git.corp.example' })).toEqual({
+      GONOPROXY: 'none',
+      GONOSUMDB: '',
+    });
+  });
+
+  it('a private proxy found heading GOPROXY changes no routing: GONOPROXY stays as the user had it', () => {
+    expect(routing('env', ['git.corp.example'])).toEqual({
+      GONOPROXY: '',
+      GONOSUMDB: 'git.corp.example',
+    });
+    expect(routing('env', ['git.corp.example'], { GONOPROXY: 'none' })).toEqual({
+      GONOPROXY: '',
+      GONOSUMDB: 'git.corp.example',
+    });
+  });
+
+  it('effectiveGonoproxy: what Go will read once the settings are written', () => {
+    expect(effectiveGonoproxy('input', ['a.example'])).toBe('none');
+    expect(effectiveGonoproxy('input', ['a.example'], { GONOPROXY: 'b.example' })).toBe(
+      'b.example',
+    );
+    expect(effectiveGonoproxy('env', ['a.example'])).toBe('a.example');
+    expect(effectiveGonoproxy(null, [])).toBe('');
+  });
+
+  it('without a private proxy, a user value missing private patterns is extended, never replaced', () => {
+    expect(
+      routing(null, ['git.corp.example', 'github.com/acme'], {
+        GONOPROXY: 'none',
+        GONOSUMDB: 'git.corp.example',
+      }),
+    ).toEqual({
+      GONOPROXY: 'git.corp.example,github.com/acme',
+      GONOSUMDB: 'git.corp.example,github.com/acme',
+    });
+    expect(routing(null, ['git.corp.example'], { GONOSUMDB: '*.example' })).toEqual({
+      GONOPROXY: '',
+      GONOSUMDB: '',
+    });
   });
 });
 
