@@ -3,9 +3,9 @@
  * (golang.org/x/mod/sumdb/note, sumdb/tlog ParseRecord/ParseTree, sumdb Client.Lookup).
  * Ed25519 verification uses node:crypto only. Error texts are Go's.
  *
- * Not done here: the inclusion proof of a record in the signed tree (needs tiles). Without it the
- * signature shows that the database signed *a* tree head; the record itself is trusted as served,
- * so callers compare records across routes (go-semantics.md §7.3).
+ * The signature shows only that the database signed *a* tree head. That the record is in that
+ * tree is the tile proof of tlog.ts, which needs the route's `/tile/…` answers (sumdb.ts runs it
+ * for every record it accepts, as the go command does; go-semantics.md §7.3).
  */
 import { type KeyObject, createPublicKey, verify } from 'node:crypto';
 import { containsGoSpace } from './gostrings.js';
@@ -119,23 +119,26 @@ export interface LookupRecord {
   readonly id: bigint;
   /** The record text (go.sum lines), ending in a newline. */
   readonly text: string;
+  /** The record text exactly as served: what its leaf hash is computed over. */
+  readonly textBytes: Buffer;
   /** The signed tree note that follows the record. */
   readonly note: string;
 }
 
-/** tlog.ParseRecord: `<id>\n<record text>\n\n<signed tree note>`. */
+/** tlog.ParseRecord: `<id>\n<record text>\n\n<signed tree note>`. Split on bytes, so the hashed text is the served one. */
 export function parseLookupBody(body: string | Uint8Array): LookupRecord {
-  const msg = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-  const i = msg.indexOf('\n');
+  const raw = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+  const i = raw.indexOf(0x0a);
   if (i < 0) throw new NoteError('malformed record data');
-  const idText = msg.slice(0, i);
+  const idText = raw.subarray(0, i).toString('latin1');
   if (!/^(0|[1-9][0-9]{0,18})$/.test(idText)) throw new NoteError('malformed record data');
-  const rest = msg.slice(i + 1);
+  const rest = raw.subarray(i + 1);
   const j = rest.indexOf('\n\n');
   if (j < 0) throw new NoteError('malformed record data');
-  const text = rest.slice(0, j + 1);
+  const textBytes = rest.subarray(0, j + 1);
+  const text = textBytes.toString('utf8');
   if (hasControlCharacters(text)) throw new NoteError('malformed record data');
-  return { id: BigInt(idText), text, note: rest.slice(j + 2) };
+  return { id: BigInt(idText), text, textBytes, note: rest.subarray(j + 2).toString('utf8') };
 }
 
 export interface ModuleHashes {
@@ -161,6 +164,8 @@ export function recordHashes(recordText: string, path: string, version: string):
 export interface VerifiedLookup extends ModuleHashes {
   readonly tree: TreeHead;
   readonly recordId: bigint;
+  /** The record text as served, for its inclusion proof (tlog.ts). */
+  readonly recordText: Buffer;
 }
 
 /**
@@ -182,7 +187,7 @@ export function verifyLookup(
   if (hashes.mod === null && hashes.zip === null) {
     throw new NoteError(`record has no go.sum lines for ${path}@${version}`);
   }
-  return { ...hashes, tree, recordId: record.id };
+  return { ...hashes, tree, recordId: record.id, recordText: record.textBytes };
 }
 
 /** Verifies a `/latest` answer (a bare signed tree note). */

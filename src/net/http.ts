@@ -77,7 +77,8 @@ export interface GetOptions {
   readonly maxBytes?: number;
   /**
    * Throughput sampling: stop reading after this many milliseconds of body (or at maxBytes), and
-   * report what was read with `complete: false` instead of an error.
+   * report what was read with `complete: false` instead of an error. The window is a timer, so a
+   * body that stalls is cut at the window too, not only at the body timeout.
    */
   readonly sampleWindowMs?: number;
   readonly headers?: Readonly<Record<string, string>>;
@@ -487,6 +488,11 @@ class UndiciHttpClient implements HttpClient {
     const connectTiming = () => (slot.connects !== connectsBefore ? slot.last : null);
     let status: number | null = null;
     let ttfb = started;
+    let windowTimer: NodeJS.Timeout | undefined;
+    let windowClosed = false;
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let responseHeaders: Record<string, string> = {};
     try {
       const path = route.mode === 'forward' ? url.href : `${url.pathname}${url.search}`;
       const response = await slot.client.request({
@@ -509,10 +515,16 @@ class UndiciHttpClient implements HttpClient {
           ),
         bodyTimeoutMs,
       );
+      responseHeaders = flattenHeaders(response.headers);
       const isRedirect = REDIRECT_STATUSES.has(status) && response.headers.location !== undefined;
       const maxBytes = isRedirect ? 64 * 1024 : (options.maxBytes ?? DEFAULT_MAX_BYTES);
-      const chunks: Buffer[] = [];
-      let bytes = 0;
+      if (options.sampleWindowMs !== undefined && !isRedirect) {
+        // Ends the read at the window even when no chunk arrives (a stalled body).
+        windowTimer = setTimeout(() => {
+          windowClosed = true;
+          (response.body as { destroy(): void }).destroy();
+        }, options.sampleWindowMs);
+      }
       let complete = true;
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         bytes += chunk.length;
@@ -534,11 +546,12 @@ class UndiciHttpClient implements HttpClient {
           break;
         }
       }
+      if (windowClosed) complete = false;
       if (!complete) slot.broken = true;
       return {
         kind: 'response',
         status,
-        headers: flattenHeaders(response.headers),
+        headers: responseHeaders,
         body: Buffer.concat(chunks),
         complete,
         ttfb,
@@ -546,11 +559,24 @@ class UndiciHttpClient implements HttpClient {
       };
     } catch (error) {
       slot.broken = true;
+      if (windowClosed && status !== null && !controller.signal.aborted) {
+        // Our sampling window ended the read: what arrived is the sample, not an error.
+        return {
+          kind: 'response',
+          status,
+          headers: responseHeaders,
+          body: Buffer.concat(chunks),
+          complete: false,
+          ttfb,
+          connect: connectTiming(),
+        };
+      }
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       const { outcome, message } = classifyError(reason, this.#maxHeaderBytes);
       return { kind: 'error', outcome, message, status, ttfb, connect: connectTiming() };
     } finally {
       clearTimeout(timer);
+      clearTimeout(windowTimer);
       options.signal?.removeEventListener('abort', onCallerAbort);
       this.#release(slot);
     }

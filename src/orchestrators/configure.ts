@@ -137,6 +137,10 @@ export async function configure(ctx: ConfigureContext): Promise<Configured> {
     database,
     timeoutMs: inputs.timeoutSeconds.value * 1000,
     maxMirrors: inputs.maxMirrors.value,
+    // The chain context the selection will use, so the early stop judges routes the same way.
+    fallback: inputs.fallback.value,
+    goVersion,
+    gosumdb: sumdbInput,
     env,
   });
 

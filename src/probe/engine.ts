@@ -6,13 +6,16 @@
  *    own kept-alive connection; the checksum database's direct and alias routes start at once.
  * 2. Early stop: once the leading `maxMirrors` candidates are settled and no unfinished candidate
  *    can beat them any more, the unfinished ones are stopped (rule below, at `EarlyStop`).
- * 3. Throughput (sequential): a `.zip` from the leading candidates only, one at a time, because
- *    parallel downloads share the link and every one of them would read slow.
+ * 3. Throughput (sequential, measure-only): a `.zip` from the leading candidates and from every
+ *    mirror within their latency band, one at a time, because parallel downloads share the link
+ *    and every one of them would read slow. A download our limits cut short measures nothing and
+ *    fails nothing.
  * 4. Integrity: served hashes against the signed records (integrity.ts).
  *
  * The deadline: one timer aborts every request still running at `timeout` minus a small reserve
  * for assembling the result; per-request timeouts are derived from the timeout too, so a
- * blackholed or slow-drip mirror costs at most one request timeout and never the deadline.
+ * blackholed or slow-drip mirror costs at most two request timeouts (one retry, retry.ts, only
+ * when it fits) and never the deadline.
  */
 import { compareSemver } from '../goenv/modpath.js';
 import { matchPrefixPatterns } from '../goenv/patterns.js';
@@ -23,8 +26,19 @@ import {
   createHttpClient,
 } from '../net/http.js';
 import { proxyEnvironment, proxyForUrl } from '../net/proxy-env.js';
+import type { EndpointOutcome } from '../report/types.js';
+import { chainFor, goSupportsPipe } from '../select/chain.js';
+import {
+  type SumdbMode,
+  databaseNameOf,
+  relayRoute,
+  resolveSumdbMode,
+  sumdbRouteOkVia,
+} from '../select/gosumdb.js';
+import { LATENCY_BAND_MIN_MS, LATENCY_BAND_RATIO } from '../select/rank.js';
+import type { Fallback, Separator } from '../select/types.js';
 import { judgeIntegrity } from './integrity.js';
-import { MirrorRun } from './mirror.js';
+import { MirrorRun, isZipFailure } from './mirror.js';
 import { PrivacyError, SumdbProber } from './sumdb.js';
 import { bestPossibleMedian, median, medianTiming } from './timing.js';
 import type {
@@ -35,6 +49,7 @@ import type {
   MirrorProbe,
   ModuleRef,
   ProbeRun,
+  SumdbRouteProbe,
 } from './types.js';
 
 export interface ProbeConfig {
@@ -58,6 +73,14 @@ export interface ProbeConfig {
   readonly concurrency?: number;
   /** Environment for proxies, CA files and .netrc. Default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * How selection will build the chain (the same values as SelectOptions), so that the early stop
+   * and the choice of throughput leaders judge each mirror's checksum-database route as the
+   * ranking will. Defaults: fallback `direct`, an unknown (modern) Go, gosumdb `auto`.
+   */
+  readonly fallback?: Fallback;
+  readonly goVersion?: string | null;
+  readonly gosumdb?: string;
 }
 
 export interface ProbeDeps {
@@ -107,11 +130,14 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
     bodyTimeoutMs: perRequest,
   });
 
+  // A timed-out request is asked once more only if the whole second attempt fits (retry.ts).
+  const canRetry = () => !deadline.signal.aborted && deadlineAt - performance.now() >= perRequest;
   const sumdb = new SumdbProber({
     http,
     database: config.database,
     privatePatterns: config.privatePatterns,
     requestOptions,
+    canRetry,
   });
   const probeKey = config.modules.find((m) => m.version !== null);
   sumdb.startStandaloneRoutes(
@@ -119,7 +145,8 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
   );
 
   const proxies = proxyEnvironment(config.env ?? process.env);
-  const earlyStop = new EarlyStop(Math.max(1, config.maxMirrors), sumdb);
+  const judge = new ProvisionalJudge(config, sumdb);
+  const earlyStop = new EarlyStop(Math.max(1, config.maxMirrors), judge);
   const runs = config.candidates.map(
     (candidate) =>
       new MirrorRun({
@@ -130,10 +157,12 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
         databaseName: config.database.name,
         sumdb,
         requestOptions,
+        canRetry,
         onProgress: () => earlyStop.check(runs, deadline.signal.aborted),
         proxied: isProxied(proxies, candidate.url),
       }),
   );
+  judge.setRuns(runs);
 
   const onDeadline = () => {
     for (const run of runs)
@@ -159,7 +188,7 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
       }
     }
     // 3: throughput, one leader at a time.
-    const leaders = provisionalLeaders(runs, sumdb, config.maxMirrors);
+    const leaders = throughputLeaders(runs, judge, config.maxMirrors);
     await Promise.all([measureThroughput(leaders, deadlineAt, deadline.signal), sumdb.settle()]);
     await sumdb.settle();
   } finally {
@@ -263,7 +292,7 @@ export function isUsable(run: MirrorRun): boolean {
       if (!endpoint?.ok) return false;
     }
   }
-  return run.endpoints.every((e) => e.kind !== 'zip' || e.ok);
+  return !run.endpoints.some(isZipFailure);
 }
 
 function firstFailure(run: MirrorRun): MirrorProbe['failure'] {
@@ -271,6 +300,8 @@ function firstFailure(run: MirrorRun): MirrorProbe['failure'] {
     if (!CRITICAL.includes(endpoint.kind) || endpoint.ok) continue;
     // The request our own stop cut short says nothing about the mirror.
     if (run.stopReason && endpoint.outcome === run.stopReason.code) continue;
+    // The throughput phase only measures: a zip cut short is "throughput not measured".
+    if (endpoint.kind === 'zip' && !isZipFailure(endpoint)) continue;
     const outcome = endpoint.outcome;
     const code = outcome === 200 ? 'empty-mod' : String(outcome);
     const cls: FailureClass = outcome === 404 || outcome === 410 ? 'not-found' : 'terminal';
@@ -280,7 +311,7 @@ function firstFailure(run: MirrorRun): MirrorProbe['failure'] {
       class: cls,
     };
   }
-  const transport = run.endpoints.find((e) => typeof e.outcome !== 'number');
+  const transport = run.endpoints.find((e) => typeof e.outcome !== 'number' && e.kind !== 'zip');
   if (transport && run.transportFailure) {
     return {
       code: String(transport.outcome),
@@ -326,58 +357,214 @@ function toMirrorProbe(
   };
 }
 
-/** Public candidates in the order the chain would take them, as far as latency probing can tell. */
-function provisionalLeaders(
+/**
+ * Which mirrors get a `.zip` download: the public mirrors the ranking could put in the chain, as far
+ * as latency probing can tell. That is the first `maxMirrors` in provisional rank order, plus every
+ * other mirror as good on the criteria above latency whose median is within the latency band of the
+ * last of them: inside a band, throughput decides (rank.ts), so each of those needs its sample.
+ */
+function throughputLeaders(
   runs: readonly MirrorRun[],
-  sumdb: SumdbProber,
+  judge: ProvisionalJudge,
   maxMirrors: number,
 ): MirrorRun[] {
-  const publicRuns = runs.filter((r) => !r.candidate.isPrivate && isUsable(r));
-  const integrity = judgeIntegrity(
-    publicRuns.map((r) => ({
-      id: r.candidate.url,
-      isPrivate: false,
-      modHashes: r.modHashes,
-      zipHashes: r.zipHashes,
-    })),
-    { signed: sumdb.signedHashes() },
-  );
-  const score = (r: MirrorRun) => {
-    const i = integrity.get(r.candidate.url)!.integrity;
-    return i === 'mismatch' || i === 'empty-mod' ? 1 : 0;
-  };
-  return publicRuns
-    .sort((a, b) => score(a) - score(b) || medianTotal(a) - medianTotal(b))
-    .filter((r) => score(r) === 0)
-    .slice(0, Math.max(1, maxMirrors));
+  const ranked = judge.provisionalOrder(runs.filter((r) => !r.candidate.isPrivate && isUsable(r)));
+  const k = Math.max(1, maxMirrors);
+  if (ranked.length <= k) return ranked.map((e) => e.run);
+  const last = ranked[k - 1]!;
+  const limit = last.latency + latencyBand(last.latency);
+  return ranked
+    .filter((e, i) => i < k || (sameTier(e.tier, last.tier) && e.latency <= limit))
+    .map((e) => e.run);
+}
+
+/** rank.ts: latencies within max(5 ms, 10 %) of a faster mirror's count as equal. */
+function latencyBand(ms: number): number {
+  return Math.max(LATENCY_BAND_MIN_MS, ms * LATENCY_BAND_RATIO);
+}
+
+function sameTier(a: readonly number[], b: readonly number[]): boolean {
+  return a.every((v, i) => v === b[i]);
 }
 
 function medianTotal(run: MirrorRun): number {
   return median(run.samples.map((s) => s.totalMs ?? 0)) ?? Number.POSITIVE_INFINITY;
 }
 
+interface Provisional {
+  readonly run: MirrorRun;
+  /** rank.ts tiers: unchecked content, no checksum-database route, stale (0 = good). */
+  readonly tier: readonly number[];
+  readonly latency: number;
+}
+
+/**
+ * The ranking's judgement (select/rank.ts) applied to mirrors still being probed, for the early
+ * stop and the throughput leaders. The checksum-database route is judged with selection's own
+ * function (`sumdbRouteOkVia` over the chain `[private,] mirror <sep> fallback`), so a mirror whose
+ * route the ranking accepts is never treated as lacking one here, and vice versa.
+ */
+class ProvisionalJudge {
+  readonly #config: ProbeConfig;
+  readonly #sumdb: SumdbProber;
+  readonly #mode: SumdbMode | null;
+  readonly #fallback: Fallback;
+  readonly #separator: Separator;
+  #runs: readonly MirrorRun[] = [];
+
+  constructor(config: ProbeConfig, sumdb: SumdbProber) {
+    this.#config = config;
+    this.#sumdb = sumdb;
+    this.#fallback = config.fallback ?? 'direct';
+    this.#separator = goSupportsPipe(config.goVersion ?? null) ? '|' : ',';
+    let mode: SumdbMode | null;
+    try {
+      mode = resolveSumdbMode(config.gosumdb ?? 'auto', config.database);
+    } catch {
+      mode = null; // selection rejects the input itself; here the route is just not judged
+    }
+    this.#mode = mode;
+  }
+
+  setRuns(runs: readonly MirrorRun[]): void {
+    this.#runs = runs;
+  }
+
+  /** Integrity verdicts with what is signed now (`undecidedVotes`: mirrors still to vote). */
+  integrity(runs: readonly MirrorRun[], undecidedVotes = 0) {
+    return judgeIntegrity(
+      runs.map((r) => ({
+        id: r.candidate.url,
+        isPrivate: false,
+        modHashes: r.modHashes,
+        zipHashes: r.zipHashes,
+      })),
+      { signed: this.#sumdb.signedHashes(), undecidedVotes },
+    );
+  }
+
+  /**
+   * The checksum-database criterion for `run`, as the ranking will see it: true/null (not
+   * applicable) pass; false passes too when no mirror at all could do better (the route is decided
+   * before the chain reaches any public mirror, e.g. by the private proxy, or nothing works).
+   */
+  sumdbRouteAcceptable(run: MirrorRun): boolean {
+    if (this.#mode?.kind !== 'walk') return true; // selection: null, the route is not the chain's
+    // The private proxy heads every chain: until its /supported answer is in, nothing is known.
+    const privateRun = this.#runs.find((r) => r.candidate.isPrivate);
+    if (privateRun && privateRun.state !== 'settled' && privateRun.supported === null) return false;
+    const routes = this.#sumdb.routeResults();
+    const probe = snapshot(run);
+    if (this.#routeOk(probe, routes) !== false) return true;
+    return !this.#couldAnyMirrorDoBetter(probe, this.#mode.value, routes);
+  }
+
+  /** Not tampered, ordered as rank.ts orders them before throughput: tiers, then median latency. */
+  provisionalOrder(runs: readonly MirrorRun[]): Provisional[] {
+    const integrity = this.integrity(runs);
+    const newest = newestVersions(runs);
+    const out: Provisional[] = [];
+    for (const run of runs) {
+      const verdict = integrity.get(run.candidate.url)!.integrity;
+      if (verdict === 'mismatch' || verdict === 'empty-mod') continue;
+      out.push({
+        run,
+        tier: [
+          verdict === 'unchecked' ? 1 : 0,
+          this.sumdbRouteAcceptable(run) ? 0 : 1,
+          isFresh(run, newest) ? 0 : 1,
+        ],
+        latency: medianTotal(run),
+      });
+    }
+    return out.sort((a, b) => compareTier(a.tier, b.tier) || a.latency - b.latency);
+  }
+
+  #routeOk(probe: MirrorProbe, routes: readonly SumdbRouteProbe[]): boolean | null {
+    if (this.#mode === null) return null;
+    const privateRun = this.#runs.find((r) => r.candidate.isPrivate);
+    const chain = chainFor(
+      privateRun ? snapshot(privateRun) : null,
+      probe,
+      this.#fallback,
+      this.#separator,
+    );
+    return sumdbRouteOkVia(this.#mode, this.#shell(routes), chain);
+  }
+
+  /**
+   * Would a mirror in `probe`'s place get a working route if it relayed the database with a working
+   * relay, or if it did not relay it at all? If neither, the route does not depend on the mirror.
+   */
+  #couldAnyMirrorDoBetter(
+    probe: MirrorProbe,
+    gosumdb: string,
+    routes: readonly SumdbRouteProbe[],
+  ): boolean {
+    const url = 'https://any-mirror.invalid';
+    const relay: SumdbRouteProbe = {
+      route: relayRoute(url, databaseNameOf(gosumdb)),
+      kind: 'mirror',
+      mirror: url,
+      outcome: 200,
+      ok: true,
+      latencyMs: null,
+    };
+    const candidate = { url, displayUrl: url, origin: 'input', isPrivate: false } as const;
+    const hypothetical = (sumdbSupported: EndpointOutcome) =>
+      this.#routeOk({ ...probe, candidate, sumdbSupported }, [...routes, relay]);
+    return hypothetical(200) === true || hypothetical(404) === true;
+  }
+
+  #shell(routes: readonly SumdbRouteProbe[]): ProbeRun {
+    return {
+      modules: this.#config.modules,
+      mirrors: [],
+      database: this.#config.database,
+      sumdbRoutes: routes,
+      signedModHashes: {},
+      wallTimeMs: 0,
+      deadlineHit: false,
+      earlyStop: false,
+    };
+  }
+}
+
+function compareTier(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+/** A MirrorProbe of a run as it stands (integrity left unjudged): what chain and route helpers read. */
+function snapshot(run: MirrorRun): MirrorProbe {
+  return toMirrorProbe(run, { integrity: 'unchecked', detail: '' });
+}
+
 /**
  * The early stop.
  *
  * The decision the probe feeds is the ordered set of the best `maxMirrors` public mirrors, ranked
- * lexicographically: usable → integrity → a checksum-database route → fresh → median latency.
+ * lexicographically: usable → integrity → a checksum-database route → fresh → median latency, with
+ * throughput deciding between medians within the latency band (rank.ts).
  * Let M be the `maxMirrors`-th best *settled* mirror. If M is not perfect on every criterion above
  * latency, an unfinished mirror could still beat it by being perfect, so we keep waiting. If M is
- * perfect, an unfinished mirror U can only displace M with a lower median; `bestPossibleMedian`
- * (timing.ts) bounds U's median from below using what U has shown so far (answers, the request in
- * flight, its round-trip time). When that bound exceeds M's median for every unfinished mirror,
- * none of them can change the decision and they are stopped (`skipped`, with the numbers).
+ * perfect, an unfinished mirror U can only displace M with a median below M's or within M's band
+ * (where throughput could put it first); `bestPossibleMedian` (timing.ts) bounds U's median from
+ * below using what U has shown so far (answers, the request in flight, its round-trip time). When
+ * that bound exceeds M's median plus its band for every unfinished mirror, none of them can change
+ * the decision and they are stopped (`skipped`, with the numbers).
  * "Perfect" is judged with the votes of unfinished mirrors counted against it where they matter
- * (cross-mirror agreement), and freshness against every settled mirror.
+ * (cross-mirror agreement), freshness against every settled mirror, and the checksum-database
+ * route exactly as the ranking judges it (ProvisionalJudge).
  */
 class EarlyStop {
   stopped = false;
   readonly #k: number;
-  readonly #sumdb: SumdbProber;
+  readonly #judge: ProvisionalJudge;
 
-  constructor(k: number, sumdb: SumdbProber) {
+  constructor(k: number, judge: ProvisionalJudge) {
     this.#k = k;
-    this.#sumdb = sumdb;
+    this.#judge = judge;
   }
 
   check(runs: readonly MirrorRun[], deadlineHit: boolean): void {
@@ -388,22 +575,14 @@ class EarlyStop {
     const settled = publicRuns.filter((r) => r.state === 'settled' && !r.stopReason);
     if (settled.length < this.#k) return;
 
-    const integrity = judgeIntegrity(
-      publicRuns.map((r) => ({
-        id: r.candidate.url,
-        isPrivate: false,
-        modHashes: r.modHashes,
-        zipHashes: r.zipHashes,
-      })),
-      { signed: this.#sumdb.signedHashes(), undecidedVotes: unfinished.length },
-    );
+    const integrity = this.#judge.integrity(publicRuns, unfinished.length);
     const newest = newestVersions(settled);
     const perfect = settled.filter((r) => {
       const i = integrity.get(r.candidate.url)!.integrity;
       return (
         isUsable(r) &&
         (i === 'verified' || i === 'agreed') &&
-        this.#sumdbOk(r) &&
+        this.#judge.sumdbRouteAcceptable(r) &&
         isFresh(r, newest)
       );
     });
@@ -416,9 +595,10 @@ class EarlyStop {
     const m = ranked[this.#k - 1]!;
     if (!perfect.includes(m)) return;
     const mMedian = medianTotal(m);
+    const beatable = mMedian + latencyBand(mMedian);
     const now = performance.now();
     const bounds = unfinished.map((u) => bestPossibleMedian(u.progressView(now)));
-    if (!bounds.every((bound) => bound > mMedian)) return;
+    if (!bounds.every((bound) => bound > beatable)) return;
 
     this.stopped = true;
     unfinished.forEach((u, i) =>
@@ -427,13 +607,6 @@ class EarlyStop {
         message: `early stop: ${this.#k} mirror(s) settled (median ${Math.round(mMedian)} ms); this one could at best reach ${Math.round(bounds[i]!)} ms`,
       }),
     );
-  }
-
-  /** A route to the checksum database through this mirror as first entry: its relay, or the database itself. */
-  #sumdbOk(run: MirrorRun): boolean {
-    if (run.supported === 200) return this.#sumdb.isRouteOk(run.candidate) === true;
-    if (run.supported === 404 || run.supported === 410) return this.#sumdb.databaseReachable;
-    return false;
   }
 }
 

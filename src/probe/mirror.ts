@@ -12,7 +12,8 @@ import { matchPrefixPatterns } from '../goenv/patterns.js';
 import { checkModuleZipNames, hashZip, readZip } from '../goenv/zip.js';
 import type { GetOptions, HttpClient, HttpResult } from '../net/http.js';
 import type { EndpointOutcome } from '../report/types.js';
-import { latestFromList, parseVersionList } from './modules.js';
+import { latestFromList, listHasVersionLines, parseVersionList } from './modules.js';
+import { getWithOneRetry } from './retry.js';
 import { PrivacyError, type SumdbProber } from './sumdb.js';
 import type { ProgressView } from './timing.js';
 import type { Candidate, EndpointKind, EndpointResult, ModuleRef, RequestTiming } from './types.js';
@@ -41,6 +42,8 @@ export interface MirrorRunOptions {
   readonly databaseName: string;
   readonly sumdb: SumdbProber;
   readonly requestOptions: () => GetOptions;
+  /** Whether the deadline leaves room to ask again after a timeout (retry.ts). */
+  readonly canRetry: () => boolean;
   /** Called after every answer, so the engine can re-evaluate the early stop. */
   readonly onProgress: () => void;
   /** Whether requests to this candidate go through an HTTP proxy from the environment. */
@@ -132,6 +135,10 @@ export class MirrorRun {
    * Throughput sample and zip hashes: the probe modules' `.zip` files, one after the other, within
    * `windowMs` of body time. Throughput is body bytes over body time (setup and time to first byte
    * excluded), reported only past MIN_THROUGHPUT_BYTES, below which round trips dominate.
+   *
+   * Measure-only: a download that our window, a request timeout or the deadline cut short leaves
+   * the throughput unmeasured and says so (`throughput not measured: …`); only what the mirror
+   * answered — a status other than 200, a zip Go would refuse — can count against it (isZipFailure).
    */
   async downloadZips(windowMs: number): Promise<void> {
     const deadline = performance.now() + windowMs;
@@ -149,7 +156,11 @@ export class MirrorRun {
         { sampleWindowMs: left },
         false,
       );
-      if (http.status !== 200) continue;
+      if (isCutShort(http.outcome)) {
+        record({ error: `throughput not measured: ${http.error ?? http.outcome}` });
+        break; // the time for this mirror is used up
+      }
+      if (http.outcome !== 200) continue;
       bytes += http.bytes;
       bodyMs += Math.max(0, (http.timing.totalMs ?? 0) - (http.timing.ttfbMs ?? 0));
       if (!http.complete) break;
@@ -181,7 +192,8 @@ export class MirrorRun {
       const body = list.http.body.toString('utf8');
       const versions = parseVersionList(body);
       this.listed[path] = versions;
-      if (versions.length === 0 && body.trim() !== '') {
+      // A list of pseudo-versions only is well formed (Go just finds no tagged version in it).
+      if (versions.length === 0 && !listHasVersionLines(body)) {
         list.record({
           outcome: 'invalid-response',
           ok: false,
@@ -297,20 +309,21 @@ export class MirrorRun {
     answered: boolean;
     record: (patch: Partial<EndpointResult>) => void;
   }> {
-    const base = this.#options.requestOptions();
-    const signals = [base.signal, this.#controller.signal].filter(
-      (s): s is AbortSignal => s !== undefined,
-    );
-    const options: GetOptions = {
-      ...base,
-      maxBytes: MAX_BYTES[kind],
-      ...extra,
-      signal: AbortSignal.any(signals),
+    const options = (): GetOptions => {
+      const base = this.#options.requestOptions();
+      const signals = [base.signal, this.#controller.signal].filter(
+        (s): s is AbortSignal => s !== undefined,
+      );
+      // The sample in flight is the current attempt (a retry starts the clock again).
+      this.#pendingSince = sample ? performance.now() : null;
+      return { ...base, maxBytes: MAX_BYTES[kind], ...extra, signal: AbortSignal.any(signals) };
     };
-    this.#pendingSince = sample ? performance.now() : null;
+    // The throughput phase only measures: a slow zip is not asked twice.
+    const canRetry = () => kind !== 'zip' && !this.stopReason && this.#options.canRetry();
     let http: HttpResult;
+    let retriedAfter: string | undefined;
     try {
-      http = await this.#options.http.get(url, options);
+      ({ http, retriedAfter } = await getWithOneRetry(this.#options.http, url, options, canRetry));
     } finally {
       this.#pendingSince = null;
     }
@@ -324,6 +337,7 @@ export class MirrorRun {
       timing: http.timing,
       bytes: http.bytes,
       ...(http.error ? { error: http.error } : {}),
+      ...(retriedAfter ? { retriedAfter } : {}),
     });
     const answered = typeof http.outcome === 'number';
     if (answered && sample && http.timing.ttfbMs !== null) {
@@ -341,6 +355,21 @@ export class MirrorRun {
     };
     return { http, answered: answered && !this.stopReason, record };
   }
+}
+
+/** Outcomes our own timers or stops produce: they say how long we waited, not what the mirror served. */
+export function isCutShort(outcome: EndpointOutcome): boolean {
+  return outcome === 'timeout' || outcome === 'deadline' || outcome === 'skipped';
+}
+
+/**
+ * Whether a `.zip` answer fails the mirror: a status other than 200, or content Go would refuse
+ * (`invalid-response`, also set when the entry names are wrong), or a redirect/transport error Go
+ * would hit too. A download cut short by our window, a request timeout or the deadline does not:
+ * the throughput phase only measures.
+ */
+export function isZipFailure(endpoint: EndpointResult): boolean {
+  return endpoint.kind === 'zip' && !endpoint.ok && !isCutShort(endpoint.outcome);
 }
 
 interface Info {

@@ -3,30 +3,52 @@
  *
  * Routes: the database itself (`https://<name>`, or the explicit URL of a `key url` GOSUMDB), the
  * alias `https://sum.golang.google.cn` for sum.golang.org, and every candidate whose
- * `/sumdb/<name>/supported` answered 200 (`<mirror>/sumdb/<name>`). A route is ok only when its
- * answer's signed tree note verifies with the database key.
+ * `/sumdb/<name>/supported` answered 200 (`<mirror>/sumdb/<name>`).
  *
- * A relay could forge a record under a genuine tree note (records are bound to the tree only by an
- * inclusion proof, which needs tiles and is not done here), so when the database is reachable
- * directly its records are the reference and a relay serving another record is marked not ok.
+ * A route is ok only when it does what the go command needs for every lookup: its answer's signed
+ * tree note verifies with the database key, AND the route serves the tiles that prove the record
+ * is in that signed tree (tlog.ts: the same `tile/8/<L>/<N>[.p/<W>]` set Go's TileHashReader reads,
+ * hashed up to the signed root). A route probed with `/latest` (no probe version, or the database
+ * does not know it) must serve the tiles that rebuild the signed root. Every record accepted later
+ * (`lookup`) is proven the same way on the route that served it.
+ *
+ * Proven, a relayed record is as good as one from the database: a relay cannot forge the root's
+ * signature, and the tiles bind the record to that root. So any route's proven record may serve
+ * as the reference for integrity, including the relay of the mirror being checked.
  */
 import { escapeModulePath, escapeModuleVersion } from '../goenv/escape.js';
 import {
   type ModuleHashes,
   NoteError,
   type NoteVerifier,
+  type TreeHead,
+  type VerifiedLookup,
   parseVerifierKey,
   verifyLatest,
   verifyLookup,
 } from '../goenv/note.js';
 import { matchPrefixPatterns } from '../goenv/patterns.js';
+import {
+  HASH_SIZE,
+  TILE_HEIGHT,
+  type Tile,
+  type TilePlan,
+  planTileProof,
+  tilePath,
+  verifyTileProof,
+} from '../goenv/tlog.js';
 import type { GetOptions, HttpClient, HttpResult } from '../net/http.js';
 import { stripCredentials } from '../redact.js';
 import type { EndpointOutcome } from '../report/types.js';
+import { getWithOneRetry } from './retry.js';
 import type { Candidate, ChecksumDatabase, EndpointResult, SumdbRouteProbe } from './types.js';
 
 export const SUM_GOLANG_GOOGLE_CN_URL = 'https://sum.golang.google.cn';
 const MAX_SUMDB_BYTES = 256 * 1024;
+/** A complete hash tile: 2^8 hashes of 32 bytes. */
+const MAX_TILE_BYTES = 2 ** TILE_HEIGHT * HASH_SIZE;
+/** Go's words when the tiles hold another record at the id the lookup named. */
+const NOT_IN_TREE = 'cannot authenticate record data in server response';
 
 export class PrivacyError extends Error {
   override readonly name = 'PrivacyError';
@@ -42,8 +64,25 @@ interface RouteState {
   latencyMs: number | null;
   error?: string;
   done: boolean;
+  /** Records proven to be in a signed tree (tile proof), keyed by `path@version`. */
   readonly answers: Map<string, ModuleHashes>;
+  /** Tiles fetched from this route, by path (successes only: a miss may be retried). */
+  readonly tiles: Map<string, Promise<TileAnswer>>;
   endpoint: EndpointResult | null;
+}
+
+/** One tile from one route: its bytes, or why not. */
+interface TileAnswer {
+  readonly data: Buffer | null;
+  /** The route answered (a status, or bytes that are no tile) rather than our own timer or stop cutting it short. */
+  readonly answered: boolean;
+  readonly detail: string;
+}
+
+/** Why a proof did not hold. `answered`: the route's answers are at fault, not our deadline. */
+interface ProofFailure {
+  readonly reason: string;
+  readonly answered: boolean;
 }
 
 export interface SumdbProberOptions {
@@ -53,6 +92,8 @@ export interface SumdbProberOptions {
   readonly privatePatterns: string;
   /** Options for each request (timeouts, deadline signal). */
   readonly requestOptions: () => GetOptions;
+  /** Whether the deadline leaves room to ask again after a timeout (retry.ts). Default: never. */
+  readonly canRetry?: () => boolean;
 }
 
 export class SumdbProber {
@@ -60,6 +101,7 @@ export class SumdbProber {
   readonly #database: ChecksumDatabase;
   readonly #privatePatterns: string;
   readonly #requestOptions: () => GetOptions;
+  readonly #canRetry: () => boolean;
   readonly #verifier: NoteVerifier | null;
   readonly #verifierError: string | null;
   readonly #routes: RouteState[] = [];
@@ -77,6 +119,7 @@ export class SumdbProber {
     this.#database = options.database;
     this.#privatePatterns = options.privatePatterns;
     this.#requestOptions = options.requestOptions;
+    this.#canRetry = options.canRetry ?? (() => false);
     let verifier: NoteVerifier | null = null;
     let problem: string | null = null;
     try {
@@ -207,6 +250,7 @@ export class SumdbProber {
       latencyMs: null,
       done: false,
       answers: new Map(),
+      tiles: new Map(),
       endpoint: null,
     };
     this.#routes.push(route);
@@ -232,13 +276,22 @@ export class SumdbProber {
         route.latencyMs = result.http.timing.totalMs;
         route.outcome = result.http.outcome;
         if (result.http.status === 200) {
+          let verified: VerifiedLookup;
           try {
-            const hashes = verifyLookup(result.http.body, this.#verifier, key.path, key.version);
-            route.answers.set(`${key.path}@${key.version}`, { mod: hashes.mod, zip: hashes.zip });
-            route.ok = true;
+            verified = verifyLookup(result.http.body, this.#verifier, key.path, key.version);
           } catch (error) {
             route.outcome = 'invalid-response';
             route.error = `${error instanceof NoteError ? 'verifying' : 'reading'} ${route.display}/lookup: ${(error as Error).message}`;
+            return;
+          }
+          const failure = await this.#proveRecord(route, verified, signal);
+          if (failure) route.error = failure.reason;
+          else {
+            route.answers.set(`${key.path}@${key.version}`, {
+              mod: verified.mod,
+              zip: verified.zip,
+            });
+            route.ok = true;
           }
           return;
         }
@@ -248,7 +301,8 @@ export class SumdbProber {
           return;
         }
       }
-      // No version to look up, or the database does not know it: a signed /latest proves the route.
+      // No version to look up, or the database does not know it: a signed /latest whose tiles
+      // rebuild its root proves the route.
       const latest = await this.#get(`${route.base}/latest`, 'sumdb-latest', undefined, signal);
       route.endpoint ??= latest.endpoint;
       route.latencyMs ??= latest.http.timing.totalMs;
@@ -258,18 +312,124 @@ export class SumdbProber {
           latest.http.error ?? `${route.display}/latest answered ${latest.http.outcome}`;
         return;
       }
+      let tree: TreeHead;
       try {
-        verifyLatest(latest.http.body, this.#verifier);
-        route.ok = true;
+        tree = verifyLatest(latest.http.body, this.#verifier);
       } catch (error) {
         route.outcome = 'invalid-response';
         route.error = `verifying ${route.display}/latest: ${(error as Error).message}`;
+        return;
       }
+      const failure = await this.#checkTiles(
+        route,
+        planTileProof(tree.size, null),
+        tree,
+        undefined,
+        '/latest',
+        signal,
+      );
+      if (failure) route.error = failure.reason;
+      else route.ok = true;
     } finally {
       route.done = true;
       if (route.ok) this.#resolveFirstOk();
       for (const waiter of [...this.#settleWaiters]) waiter();
     }
+  }
+
+  /** Go's Client.checkRecord: the record's leaf hash, read from the route's tiles, under the signed root. */
+  #proveRecord(
+    route: RouteState,
+    verified: VerifiedLookup,
+    signal?: AbortSignal,
+  ): Promise<ProofFailure | null> {
+    let plan: TilePlan;
+    try {
+      plan = planTileProof(verified.tree.size, verified.recordId);
+    } catch (error) {
+      return Promise.resolve({ reason: (error as Error).message, answered: true });
+    }
+    return this.#checkTiles(route, plan, verified.tree, verified.recordText, 'lookups', signal);
+  }
+
+  async #checkTiles(
+    route: RouteState,
+    plan: TilePlan,
+    tree: TreeHead,
+    recordText: Buffer | undefined,
+    serves: 'lookups' | '/latest',
+    signal?: AbortSignal,
+  ): Promise<ProofFailure | null> {
+    const notTiles = `serves ${serves} but not tiles (Go would fail)`;
+    // In parallel, as Go reads them: on a far route one round trip instead of one per tile.
+    const answers = await Promise.all(plan.tiles.map((tile) => this.#tile(route, tile, signal)));
+    const missing = answers.find((a) => a.data === null);
+    if (missing) {
+      return missing.answered
+        ? { reason: `${notTiles}: ${missing.detail}`, answered: true }
+        : { reason: `tile check not finished: ${missing.detail}`, answered: false };
+    }
+    try {
+      verifyTileProof(
+        plan,
+        answers.map((a) => a.data!),
+        Buffer.from(tree.hash, 'base64'),
+        recordText,
+      );
+      return null;
+    } catch (error) {
+      const message = (error as Error).message;
+      return {
+        reason:
+          message === NOT_IN_TREE
+            ? `served a record that is not in the signed tree (Go would fail: ${message})`
+            : `${notTiles}: ${message}`,
+        answered: true,
+      };
+    }
+  }
+
+  /** One tile, as Go's readTile gets it: the partial tile, else the full one cut to width. */
+  #tile(route: RouteState, tile: Tile, signal?: AbortSignal): Promise<TileAnswer> {
+    const path = tilePath(tile);
+    let pending = route.tiles.get(path);
+    if (!pending) {
+      pending = this.#fetchTile(route, tile, signal);
+      route.tiles.set(path, pending);
+      void pending.then((answer) => {
+        if (answer.data === null) route.tiles.delete(path);
+      });
+    }
+    return pending;
+  }
+
+  async #fetchTile(route: RouteState, tile: Tile, signal?: AbortSignal): Promise<TileAnswer> {
+    const path = tilePath(tile);
+    const first = await this.#getTile(`${route.base}/${path}`, signal);
+    if (first.status === 200) return { data: first.body, answered: true, detail: '' };
+    const fullWidth = 2 ** tile.height;
+    if (tile.width < fullWidth && typeof first.outcome === 'number') {
+      const full = await this.#getTile(
+        `${route.base}/${tilePath({ ...tile, width: fullWidth })}`,
+        signal,
+      );
+      if (full.status === 200) {
+        const keep = Math.floor(full.body.length / fullWidth) * tile.width;
+        return { data: full.body.subarray(0, keep), answered: true, detail: '' };
+      }
+    }
+    // Go reports the error of the tile it asked for, not of the full-tile fallback.
+    const answered = typeof first.outcome === 'number' || !CUT_SHORT.has(first.outcome);
+    const what = typeof first.outcome === 'number' ? `answered ${first.outcome}` : first.outcome;
+    return {
+      data: null,
+      answered,
+      detail: `${route.display}/${path} ${what}${first.error ? ` (${first.error})` : ''}`,
+    };
+  }
+
+  #getTile(url: string, signal?: AbortSignal): Promise<HttpResult> {
+    return this.#get(url, 'sumdb-lookup', undefined, signal, MAX_TILE_BYTES).then((r) => r.http);
   }
 
   async #lookupViaRoutes(path: string, version: string): Promise<ModuleHashes | null> {
@@ -286,13 +446,23 @@ export class SumdbProber {
       if (existing) return this.#reference(key) ?? existing;
       const result = await this.#get(this.#lookupUrl(route, path, version), 'sumdb-lookup', key);
       if (result.http.status !== 200 || !this.#verifier) continue;
+      let verified: VerifiedLookup;
       try {
-        const hashes = verifyLookup(result.http.body, this.#verifier, path, version);
-        route.answers.set(key, { mod: hashes.mod, zip: hashes.zip });
-        return this.#reference(key);
+        verified = verifyLookup(result.http.body, this.#verifier, path, version);
       } catch {
-        // try the next route
+        continue; // try the next route
       }
+      const failure = await this.#proveRecord(route, verified);
+      if (failure) {
+        // What Go would reject makes the route fail; our own timer cutting a tile short does not.
+        if (failure.answered) {
+          route.ok = false;
+          route.error = failure.reason;
+        }
+        continue;
+      }
+      route.answers.set(key, { mod: verified.mod, zip: verified.zip });
+      return this.#reference(key);
     }
     return null;
   }
@@ -314,7 +484,12 @@ export class SumdbProber {
     });
   }
 
-  /** Direct or alias answers are the reference; otherwise a strict majority of relays (or the only one). */
+  /**
+   * The record to judge mirrors by. Every answer is proven to be in a signed tree, so one is as good
+   * as another; direct or alias answers come first, then a strict majority of relays (a single
+   * relay is enough: its record is proven). Two proven records can only differ if the database
+   * signed two different trees, and then no relay majority is trusted.
+   */
   #reference(key: string): ModuleHashes | null {
     for (const route of this.#routes) {
       if (route.kind !== 'mirror' && route.answers.has(key)) return route.answers.get(key)!;
@@ -349,17 +524,21 @@ export class SumdbProber {
     kind: EndpointResult['kind'],
     module: string | undefined,
     signal?: AbortSignal,
+    maxBytes = MAX_SUMDB_BYTES,
   ): Promise<{ http: HttpResult; endpoint: EndpointResult }> {
-    const base = this.#requestOptions();
-    const signals = [base.signal, signal].filter((s): s is AbortSignal => s !== undefined);
-    const options: GetOptions = {
-      ...base,
-      maxBytes: MAX_SUMDB_BYTES,
-      ...(signals.length > 0
-        ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }
-        : {}),
+    const options = (): GetOptions => {
+      const base = this.#requestOptions();
+      const signals = [base.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+      return {
+        ...base,
+        maxBytes,
+        ...(signals.length > 0
+          ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }
+          : {}),
+      };
     };
-    const http = await this.#http.get(url, options);
+    const canRetry = () => !signal?.aborted && this.#canRetry();
+    const { http, retriedAfter } = await getWithOneRetry(this.#http, url, options, canRetry);
     const endpoint: EndpointResult = {
       kind,
       ...(module ? { module } : {}),
@@ -369,6 +548,7 @@ export class SumdbProber {
       timing: http.timing,
       bytes: http.bytes,
       ...(http.error ? { error: http.error } : {}),
+      ...(retriedAfter ? { retriedAfter } : {}),
     };
     return { http, endpoint };
   }
@@ -389,6 +569,9 @@ export class SumdbProber {
     this.#pending.add(tracked);
   }
 }
+
+/** Outcomes of a request we ended ourselves (probe deadline, early stop), which say nothing about the route. */
+const CUT_SHORT: ReadonlySet<string> = new Set(['deadline', 'skipped']);
 
 function rankKind(kind: RouteState['kind']): number {
   return kind === 'direct' ? 0 : kind === 'alias' ? 1 : 2;

@@ -65,6 +65,8 @@ export interface EndpointResult {
   readonly bytes: number;
   /** Short, credential-free explanation when not ok (may contain mirror-supplied text: escape before rendering). */
   readonly error?: string;
+  /** Set when the first attempt timed out and this is the one retry (retry.ts): that attempt's error. */
+  readonly retriedAfter?: string;
 }
 
 /** How a failure behaves in a GOPROXY list: 404/410 fall through `,`; anything else stops a `,` list. */

@@ -31,7 +31,7 @@ describe.skipIf(!distReady())('annotations of the bundled main step', () => {
     sim = await startSimulator({
       mirrors: [
         { name: 'good', latencyMs: 5 },
-        { name: 'second', latencyMs: 30 },
+        { name: 'second', latencyMs: 200 },
         { name: 'forbidden', status: 403 },
         { name: 'broken', status: 500 },
         { name: 'gateway', status: 504 },

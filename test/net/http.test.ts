@@ -210,6 +210,24 @@ describe('size caps and sampling', () => {
     expect(r.bytes).toBe(100_000);
   });
 
+  it('sampling ends at the window even when the body stalls (no chunk to notice it)', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-length': '100000' });
+      res.write(Buffer.alloc(1000, 1)); // then nothing: a stalled download
+    });
+    const t = performance.now();
+    const r = await client().get(`${s.origin}/`, {
+      maxBytes: 200_000,
+      sampleWindowMs: 200,
+      bodyTimeoutMs: 20_000,
+    });
+    // Generous bound: well below the 20 s body timeout, which would otherwise end it.
+    expect(performance.now() - t).toBeLessThan(10_000);
+    expect(r.outcome).toBe(200);
+    expect(r.complete).toBe(false);
+    expect(r.bytes).toBe(1000);
+  });
+
   it('a body within the cap is complete', async () => {
     const s = await server((_req, res) => res.end(Buffer.alloc(1000, 1)));
     const r = await client().get(`${s.origin}/`, { maxBytes: 100_000, sampleWindowMs: 10_000 });

@@ -10,6 +10,7 @@ import {
   verifyLatest,
   verifyLookup,
 } from '../../src/goenv/note.js';
+import { planTileProof, recordHash, tilePath } from '../../src/goenv/tlog.js';
 
 const SUM_GOLANG_ORG = 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8';
 
@@ -93,10 +94,22 @@ describe('the real sum.golang.org record', () => {
     );
   });
 
-  it('the record text is not covered by the signature (callers must compare routes)', () => {
+  it('the record text is not covered by the signature (only the tile proof binds it to the tree)', () => {
     const v = parseVerifierKey(SUM_GOLANG_ORG);
     const forged = REAL_LOOKUP.replace('TIyPZe4MgqvfeYDBFedMoGGpEw', 'AAAAAe4MgqvfeYDBFedMoGGpEw');
     expect(verifyLookup(forged, v, 'github.com/google/uuid', 'v1.1.1').mod).toMatch(/^h1:AAAAA/);
+  });
+
+  it('yields the record bytes whose leaf hash is the published one, in the level-0 tile 003', () => {
+    const v = parseVerifierKey(SUM_GOLANG_ORG);
+    const result = verifyLookup(Buffer.from(REAL_LOOKUP), v, 'github.com/google/uuid', 'v1.1.1');
+    // go-semantics.md §7.3 step 5: the leaf hash of this record, a leaf of tile/8/0/003.
+    expect(recordHash(result.recordText).toString('base64')).toBe(
+      'gCGotQKRpCpTloDkBuQHaEaIfNvKFRiwWgilbJLPPm0=',
+    );
+    const plan = planTileProof(result.tree.size, result.recordId);
+    expect(plan.tiles.map(tilePath)).toContain('tile/8/0/003');
+    expect(tilePath(plan.tiles[plan.record!.tile]!)).toBe('tile/8/0/003');
   });
 });
 

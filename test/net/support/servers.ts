@@ -25,11 +25,14 @@ export interface TestCerts {
 
 const NAMES = ['localhost', 'mirror.test', '*.test', '127.0.0.1'];
 
-export function makeCerts(): TestCerts {
+/** `extraNames`: more DNS names for the leaf (e.g. a real host reached only through a test proxy). */
+export function makeCerts(extraNames: readonly string[] = []): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'gps-certs-'));
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const san = NAMES.map((n) => (/^\d/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+  const san = [...NAMES, ...extraNames]
+    .map((n) => (/^\d/.test(n) ? `IP:${n}` : `DNS:${n}`))
+    .join(',');
   writeFileSync(join(dir, 'ext.cnf'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\n`);
   for (const ca of ['ca', 'rogue']) {
     run(
@@ -164,8 +167,13 @@ export interface ForwardProxy extends TestServer {
   readonly proxyAuth: (string | undefined)[];
 }
 
-/** A forward proxy that maps every host name to 127.0.0.1 (so `*.test` names work only through it). */
-export async function startForwardProxy(): Promise<ForwardProxy> {
+/**
+ * A forward proxy that maps every host name to 127.0.0.1 (so `*.test` names work only through it).
+ * `connectPort` may send a CONNECT target elsewhere (a port) or refuse it (null: 502).
+ */
+export async function startForwardProxy(
+  connectPort: (host: string, port: number) => number | null = (_host, port) => port,
+): Promise<ForwardProxy> {
   const seen: string[] = [];
   const proxyAuth: (string | undefined)[] = [];
   const sockets = new Set<net.Socket>();
@@ -194,8 +202,13 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     seen.push(`CONNECT ${req.url}`);
     proxyAuth.push(req.headers['proxy-authorization']);
-    const [, port] = (req.url ?? '').split(':');
-    const upstream = net.connect({ host: '127.0.0.1', port: Number(port) }, () => {
+    const [host, port] = (req.url ?? '').split(':');
+    const targetPort = connectPort(host ?? '', Number(port));
+    if (targetPort === null) {
+      client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      return;
+    }
+    const upstream = net.connect({ host: '127.0.0.1', port: targetPort }, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(client);
