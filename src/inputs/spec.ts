@@ -24,7 +24,7 @@ export const INPUT_SPECS = [
     default: '',
     gitlabType: 'string',
     description:
-      'Base URL of a private module proxy (Athens, goproxy, Nexus…). Goes first in the chain, followed by `,`, so its failures never send private paths to public mirrors. Credentials in its URL are masked everywhere.',
+      'Base URL of a private module proxy (Athens, goproxy, Nexus…). Goes first in the chain, followed by `,`, so its errors never send private paths to public mirrors (only a 404/410 falls through, and the probe warns when it answers that for a private path). Credentials in its URL are masked everywhere.',
   },
   {
     name: 'fallback',
