@@ -5,7 +5,7 @@ import type { EndpointOutcome } from '../report/types.js';
  * Turns probe outcomes into short sentences a user can act on: which request, what answer
  * (with Go's own status texts), and for errors what happened on the wire.
  */
-import { formatMs, formatRate } from '../units.js';
+import { formatBytes, formatMs, formatRate } from '../units.js';
 
 /** Longest reason we put into a sentence: error texts may come from a hostile mirror. */
 const MAX_DETAIL = 160;
@@ -175,4 +175,9 @@ export function milliseconds(ms: number): string {
 /** `3.4 MiB/s`, `850 KiB/s`: the units the job summary and the terminal table use. */
 export function throughput(bytesPerSec: number): string {
   return formatRate(bytesPerSec);
+}
+
+/** `64 KiB`, `1.5 MiB`. */
+export function bytes(count: number): string {
+  return formatBytes(count);
 }

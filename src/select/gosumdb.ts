@@ -12,7 +12,7 @@ import {
 import type { ChecksumDatabase, MirrorProbe, ProbeRun, SumdbRouteProbe } from '../probe/types.js';
 import { stripCredentials } from '../redact.js';
 import type { EndpointOutcome, Finding, SumdbRouteReport } from '../report/types.js';
-import { describeOutcome, isNotFound } from './describe.js';
+import { describeOutcome, isNotFound, milliseconds } from './describe.js';
 import type { ChainEntry, MirrorAssessment } from './types.js';
 import { checkGosumdb } from './validate.js';
 
@@ -35,6 +35,18 @@ export interface SumdbWalk {
 
 /** Outcome used when the probe has no `/supported` answer for an entry: unknown counts as an error. */
 const NOT_PROBED = 'not probed';
+
+/**
+ * When Go's walk lands on a public mirror's relay and the database itself answered clearly faster
+ * (relay > DIRECT_PIN_RATIO × direct + DIRECT_PIN_MARGIN_MS), the database is pinned by URL.
+ * Both figures are one request each. The direct one is the first request to the database's host,
+ * so it also pays for opening the connection (TCP and TLS: about two more round trips and the
+ * handshake's CPU), while the relay's rides the connection the mirror's probes already opened:
+ * the comparison already favours the relay. A quarter and 20 ms on top keep noise, and relays
+ * about as fast as the database, on Go's default route.
+ */
+export const DIRECT_PIN_RATIO = 1.25;
+export const DIRECT_PIN_MARGIN_MS = 20;
 
 /**
  * Go's TryProxies for `/sumdb/<name>/supported`: 200 wins; `direct`/`off` answer "not found";
@@ -196,10 +208,12 @@ export interface SumdbDecision {
 }
 
 /**
- * Chooses GOSUMDB. `auto`: keep the database's own value when the route Go will take works;
- * otherwise the first working of: the database's host pinned explicitly (bypasses the chain),
- * the sum.golang.google.cn alias (sum.golang.org only), a public mirror's verified relay.
- * A value the user set is kept as given; its route is checked and a failure is a warning.
+ * Chooses GOSUMDB. `auto`: keep the database's own value when the route Go will take works —
+ * unless that route is a public mirror's relay clearly slower than the verified database itself,
+ * which is then pinned by URL (a notice); otherwise the first working of: the database's host
+ * pinned explicitly (bypasses the chain), the sum.golang.google.cn alias (sum.golang.org only), a
+ * public mirror's verified relay. A value the user set is kept as given; its route is checked
+ * and a failure is a warning.
  */
 export function chooseGosumdb(
   run: ProbeRun,
@@ -211,6 +225,8 @@ export function chooseGosumdb(
   const name = databaseNameOf(mode.value);
   const tried: TriedRoute[] = [];
   const natural = naturalRoute(mode, chain, name, run.sumdbRoutes, tried);
+  const pin = natural.ok && !mode.userSet ? fasterDirectRoute(run, name, natural) : null;
+  if (pin) return pinnedDirectDecision(name, pin, tried);
   if (natural.ok) {
     return {
       value: mode.value,
@@ -283,6 +299,10 @@ export function chooseGosumdb(
 
 interface NaturalRoute {
   readonly route: string | null;
+  /** The probe of `route`, when there is one. */
+  readonly probe: SumdbRouteProbe | null;
+  /** The chain entry whose relay Go uses (null: the route is direct or fixed). */
+  readonly relayEntry: ChainEntry | null;
   readonly ok: boolean;
   /** Why it works (when ok). */
   readonly why: string;
@@ -302,6 +322,8 @@ function naturalRoute(
     tried.push(routeTried(mode.route, probe, 'fixed by GOSUMDB (Go does not walk GOPROXY)'));
     return {
       route: mode.route,
+      probe,
+      relayEntry: null,
       ok: probe?.ok ?? false,
       why: `lookups go straight to ${mode.route}, which answered with a verified signed tree head`,
       failure: `${mode.route} ${routeFailure(probe)}`,
@@ -327,6 +349,8 @@ function naturalRoute(
     const { entry, outcome } = brokenBy;
     return {
       route: null,
+      probe: null,
+      relayEntry: null,
       ok: false,
       why: '',
       failure: fellThrough
@@ -351,9 +375,79 @@ function naturalRoute(
   );
   return {
     route,
+    probe,
+    relayEntry: walk.via === 'mirror' ? walk.entry : null,
     ok: probe?.ok ?? false,
     why: `reached ${how} with a verified signed tree head`,
     failure: `the route Go takes, ${route}, ${routeFailure(probe)}`,
+  };
+}
+
+interface DirectPin {
+  /** `sum.golang.org https://sum.golang.org`, or `<key> <url>` for another database. */
+  readonly value: string;
+  readonly route: string;
+  readonly direct: SumdbRouteProbe;
+  readonly relay: SumdbRouteProbe;
+  /** The mirror whose relay Go's walk would use. */
+  readonly mirror: string;
+}
+
+/**
+ * The database pinned by URL when Go's walk lands on a public mirror's relay that answered
+ * clearly slower than the verified database itself (DIRECT_PIN_RATIO, DIRECT_PIN_MARGIN_MS).
+ * The private proxy's relay is left alone: routing checksum lookups through it is the user's
+ * infrastructure choice. For sum.golang.org the bare name is written: Go substitutes its known
+ * key and uses the URL exclusively (dbDial), with no `/supported` walk.
+ */
+function fasterDirectRoute(run: ProbeRun, name: string, natural: NaturalRoute): DirectPin | null {
+  const relay = natural.probe;
+  if (natural.relayEntry?.kind !== 'mirror' || relay === null || !relay.ok) return null;
+  const route = directRoute(name);
+  const direct = run.sumdbRoutes.find((r) => r.kind === 'direct' && sameUrl(r.route, route));
+  if (direct === undefined || !direct.ok) return null;
+  if (!clearlySlower(relay.latencyMs, direct.latencyMs)) return null;
+  const key = name === SUM_GOLANG_ORG ? SUM_GOLANG_ORG : run.database.key;
+  const value = `${key} ${route}`;
+  if (checkGosumdb(value) !== null) return null; // never write what Go rejects
+  return { value, route, direct, relay, mirror: natural.relayEntry.display };
+}
+
+/** Is the relay's time clearly above the database's own? Unknown times never are. */
+export function clearlySlower(relayMs: number | null, directMs: number | null): boolean {
+  if (relayMs === null || directMs === null) return false;
+  return relayMs > DIRECT_PIN_RATIO * directMs + DIRECT_PIN_MARGIN_MS;
+}
+
+function pinnedDirectDecision(name: string, pin: DirectPin, tried: TriedRoute[]): SumdbDecision {
+  const relayMs = milliseconds(pin.relay.latencyMs!);
+  const directMs = milliseconds(pin.direct.latencyMs!);
+  const walked = tried.pop()!; // the relay Go's walk lands on
+  tried.push(
+    {
+      ...walked,
+      note: `/supported answered 200: the route Go's walk would take; its lookup took ${relayMs}`,
+    },
+    {
+      route: pin.route,
+      outcome: pin.direct.outcome,
+      ok: true,
+      note: `the database itself, pinned past the chain: ${directMs} against ${relayMs} through the relay`,
+    },
+  );
+  const why = `Go's walk over GOPROXY would reach the database through ${pin.mirror}, whose relay answered in ${relayMs}, while ${pin.route} itself answered in ${directMs} with a verified signed tree head; lookups go straight there (pinned past the chain)`;
+  return {
+    value: pin.value,
+    report: { database: name, value: pin.value, route: pin.route, reason: why, tried },
+    reason: `GOSUMDB=${pin.value}: ${why}.`,
+    findings: [
+      {
+        level: 'notice',
+        code: 'sumdb-pinned-direct',
+        title: `Checksum database pinned to ${pin.route}`,
+        message: `The go command would reach the checksum database through ${pin.mirror}'s relay, which answered in ${relayMs}; ${pin.route} answered in ${directMs}. GOSUMDB=${pin.value} sends checksum lookups straight there: with a URL, Go uses it alone and skips the /supported walk. Records are still verified with the ${name} key.`,
+      },
+    ],
   };
 }
 

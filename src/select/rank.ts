@@ -3,12 +3,15 @@ import { matchPrefixPatterns } from '../goenv/patterns.js';
 import { isPseudoVersion, latestFromList } from '../probe/modules.js';
 /**
  * Ranking, lexicographic (see RANKING_RULE in ranking-rule.ts):
- *   usable → integrity → checksum-database route → fresh → median latency → throughput → input order.
- * Latencies within a small noise band count as equal so that throughput can decide between them.
+ *   usable → integrity → checksum-database route → fresh → speed → input order.
+ * Speed is the estimated time of an average module-proxy request (median latency plus the
+ * transfer of AVERAGE_REQUEST_BYTES at the measured throughput). Estimates within a small noise
+ * band count as equal, so input order decides between them.
  */
 import type { MirrorProbe, ModuleRef, ProbeRun } from '../probe/types.js';
 import type { MirrorVerdict } from '../report/types.js';
 import {
+  bytes,
   describeEndpointFailure,
   describeMirrorFailure,
   isModuleEndpoint,
@@ -20,9 +23,25 @@ import {
 import type { MirrorAssessment } from './types.js';
 import { checkGoproxyEntry } from './validate.js';
 
-/** Latencies within max(5 ms, 10 %) of a faster mirror's are measurement noise, not a difference. */
+/**
+ * Speed estimates within max(5 ms, 10 %) of a faster mirror's are measurement noise, not a
+ * difference. (The probe engine's early stop and its choice of throughput leaders apply the same
+ * band to latency medians.)
+ */
 export const LATENCY_BAND_MIN_MS = 5;
 export const LATENCY_BAND_RATIO = 0.1;
+
+/**
+ * The size of an average module-proxy request, for the speed estimate. Per module version the go
+ * command fetches `.info` (~0.2 KiB), `.mod` (~1 KiB) and `.zip`. Zips run from a few KiB (small
+ * libraries) to several MiB (golang.org/x/sys, x/text, cloud SDKs); over a typical project's
+ * dependencies they average ~150–200 KiB, which spread over the three requests is ≈ 50–70 KiB.
+ * `.mod` files fetched for the module graph alone pull the average down, the few multi-MiB zips
+ * pull it up: 64 KiB sits in between. What the number does: at 192 KB/s a request pays ~340 ms
+ * for its bytes, at 20 MB/s ~3 ms, so a few tens of milliseconds of round trip never hide a
+ * bandwidth cap, while between mirrors of similar bandwidth the round trip still decides.
+ */
+export const AVERAGE_REQUEST_BYTES = 64 * 1024;
 
 export interface RankInput {
   readonly run: ProbeRun;
@@ -36,9 +55,11 @@ export interface RankInput {
 }
 
 /**
- * The latency the ranking uses: the median total time of the small probe requests (list, info,
- * mod) — what each of the go command's many small requests costs — else the median TTFB. The probe
- * engine's early stop bounds the same median, so a mirror it stops could not have ranked higher.
+ * The latency the speed estimate starts from: the median total time of the small probe requests
+ * (list, info, mod) — the round trip each of the go command's requests pays — else the median
+ * TTFB. The probe engine's early stop bounds this median (not the estimate): a mirror it stops
+ * has a worse latency than the settled leaders, so it could only have ranked above them with a
+ * much higher throughput than theirs.
  */
 export function rankingLatency(probe: MirrorProbe): number | null {
   return probe.median.totalMs ?? probe.median.ttfbMs ?? null;
@@ -52,9 +73,64 @@ interface Eligible {
   readonly probe: MirrorProbe;
   readonly index: number;
   readonly latencyMs: number | null;
+  readonly speed: SpeedEstimate;
   readonly sumdbRouteOk: boolean | null;
   readonly fresh: boolean | null;
   readonly staleDetail: string | null;
+}
+
+/** The speed criterion of one mirror. */
+export interface SpeedEstimate {
+  /** Estimated time of an average request (ms); null when the latency was not measured. */
+  readonly costMs: number | null;
+  /** The throughput the estimate used (bytes/s); null when no mirror's was measured. */
+  readonly throughputBytesPerSec: number | null;
+  /** False when the mirror's own throughput was not measured and the best measured one stood in. */
+  readonly throughputMeasured: boolean;
+}
+
+/** A usable measurement: a positive, finite rate. */
+function measuredThroughput(probe: MirrorProbe): number | null {
+  const rate = probe.throughputBytesPerSec;
+  return rate !== null && Number.isFinite(rate) && rate > 0 ? rate : null;
+}
+
+/**
+ * The best throughput measured among `probes`, or null. The engine measures throughput only for
+ * the latency leaders; this stands in for the others, optimistically, so that an unmeasured
+ * mirror neither wins nor loses on a number nobody took: it is ranked by its latency as if it
+ * were as fast as the best.
+ */
+export function bestMeasuredThroughput(probes: readonly MirrorProbe[]): number | null {
+  let best: number | null = null;
+  for (const probe of probes) {
+    const rate = measuredThroughput(probe);
+    if (rate !== null && (best === null || rate > best)) best = rate;
+  }
+  return best;
+}
+
+/**
+ * What one average module-proxy request costs through this mirror: its median latency plus the
+ * transfer of AVERAGE_REQUEST_BYTES at its throughput (or `fallbackThroughput` when its own was
+ * not measured; with neither, the latency alone).
+ */
+export function estimateSpeed(
+  probe: MirrorProbe,
+  fallbackThroughput: number | null,
+): SpeedEstimate {
+  const latency = rankingLatency(probe);
+  const own = measuredThroughput(probe);
+  const rate = own ?? fallbackThroughput;
+  return {
+    costMs: latency === null ? null : latency + (rate === null ? 0 : transferMs(rate)),
+    throughputBytesPerSec: rate,
+    throughputMeasured: own !== null,
+  };
+}
+
+function transferMs(bytesPerSec: number): number {
+  return (AVERAGE_REQUEST_BYTES / bytesPerSec) * 1000;
 }
 
 /** Assesses every probed mirror, in ProbeRun order. */
@@ -85,11 +161,13 @@ export function assessMirrors(input: RankInput): MirrorAssessment[] {
   });
 
   const freshness = judgeFreshness(eligible.map((e) => e.probe));
+  const bestThroughput = bestMeasuredThroughput(eligible.map((e) => e.probe));
   const ranked = orderByRank(
     eligible.map(({ probe, index }, i) => ({
       probe,
       index,
       latencyMs: rankingLatency(probe),
+      speed: estimateSpeed(probe, bestThroughput),
       sumdbRouteOk: input.sumdbRouteOk(probe),
       fresh: freshness[i]!.fresh,
       staleDetail: freshness[i]!.detail,
@@ -103,7 +181,13 @@ export function assessMirrors(input: RankInput): MirrorAssessment[] {
       index: mirror.index,
       verdict: chosen ? 'chosen' : 'usable',
       rank,
-      reason: rankedReason(mirror, rank, chosen, input.maxMirrors),
+      reason: rankedReason(
+        mirror,
+        rank,
+        chosen,
+        input.maxMirrors,
+        slowerAheadByInputOrder(ranked, position),
+      ),
       fresh: mirror.fresh,
       staleDetail: mirror.staleDetail,
       latencyMs: mirror.latencyMs,
@@ -356,31 +440,29 @@ function compareTiers(a: Eligible, b: Eligible): number {
   return 0;
 }
 
-/** Sorts eligible mirrors: tiers, then latency bands (throughput decides inside a band), then input order. */
+/**
+ * Sorts eligible mirrors: tiers, then speed, then input order. Speed counts in noise bands: the
+ * fastest remaining mirror of a tier and every mirror of that tier whose estimate is within its
+ * band are equal, and keep input order among themselves.
+ */
 export function orderByRank<T extends Eligible>(mirrors: readonly T[]): T[] {
-  const byTierThenLatency = [...mirrors].sort(
-    (a, b) => compareTiers(a, b) || compareLatency(a.latencyMs, b.latencyMs) || a.index - b.index,
+  const byTierThenCost = [...mirrors].sort(
+    (a, b) =>
+      compareTiers(a, b) || compareCost(a.speed.costMs, b.speed.costMs) || a.index - b.index,
   );
   const out: T[] = [];
   let i = 0;
-  while (i < byTierThenLatency.length) {
-    const leader = byTierThenLatency[i]!;
+  while (i < byTierThenCost.length) {
+    const leader = byTierThenCost[i]!;
     let j = i + 1;
     while (
-      j < byTierThenLatency.length &&
-      compareTiers(leader, byTierThenLatency[j]!) === 0 &&
-      inBand(leader.latencyMs, byTierThenLatency[j]!.latencyMs)
+      j < byTierThenCost.length &&
+      compareTiers(leader, byTierThenCost[j]!) === 0 &&
+      inBand(leader.speed.costMs, byTierThenCost[j]!.speed.costMs)
     ) {
       j++;
     }
-    const band = byTierThenLatency.slice(i, j);
-    band.sort(
-      (a, b) =>
-        compareThroughput(a.probe.throughputBytesPerSec, b.probe.throughputBytesPerSec) ||
-        compareLatency(a.latencyMs, b.latencyMs) ||
-        a.index - b.index,
-    );
-    out.push(...band);
+    out.push(...byTierThenCost.slice(i, j).sort((a, b) => a.index - b.index));
     i = j;
   }
   return out;
@@ -392,27 +474,37 @@ function inBand(leaderMs: number | null, otherMs: number | null): boolean {
 }
 
 /** Lower first; unmeasured last. */
-function compareLatency(a: number | null, b: number | null): number {
+function compareCost(a: number | null, b: number | null): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
   return a - b;
 }
 
-/** Higher first; unmeasured last. */
-function compareThroughput(a: number | null, b: number | null): number {
-  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
-  return b - a;
+/**
+ * The best-ranked mirror placed above `ranked[position]` only by input order: same tiers, a
+ * higher estimate within the noise band. Its rank, or null.
+ */
+function slowerAheadByInputOrder(ranked: readonly Eligible[], position: number): number | null {
+  const mirror = ranked[position]!;
+  const cost = mirror.speed.costMs;
+  if (cost === null) return null;
+  for (let i = 0; i < position; i++) {
+    const other = ranked[i]!;
+    if (compareTiers(other, mirror) !== 0 || other.speed.costMs === null) continue;
+    if (other.speed.costMs > cost) return i + 1;
+  }
+  return null;
 }
 
-function rankedReason(mirror: Eligible, rank: number, chosen: boolean, maxMirrors: number): string {
-  const parts: string[] = [];
-  parts.push(
-    mirror.latencyMs === null
-      ? 'latency not measured'
-      : `median latency ${milliseconds(mirror.latencyMs)}`,
-  );
-  if (mirror.probe.throughputBytesPerSec !== null)
-    parts.push(throughput(mirror.probe.throughputBytesPerSec));
-  let text = `rank ${rank}: ${parts.join(', ')}`;
+function rankedReason(
+  mirror: Eligible,
+  rank: number,
+  chosen: boolean,
+  maxMirrors: number,
+  aheadByInputOrder: number | null,
+): string {
+  let text = `rank ${rank}: ${describeSpeed(mirror.latencyMs, mirror.speed)}`;
+  if (aheadByInputOrder !== null)
+    text += `; as fast as rank ${aheadByInputOrder} within measurement noise (max(${LATENCY_BAND_MIN_MS} ms, ${LATENCY_BAND_RATIO * 100} %)), which comes first in input order`;
   const demotions: string[] = [];
   if (mirror.probe.integrity === 'unchecked')
     demotions.push(
@@ -424,4 +516,24 @@ function rankedReason(mirror: Eligible, rank: number, chosen: boolean, maxMirror
   if (demotions.length > 0) text += `; ranked lower because ${demotions.join('; ')}`;
   if (!chosen) text += `; not in the chain (max-mirrors is ${maxMirrors})`;
   return text;
+}
+
+/**
+ * `median latency 53 ms, 8.4 MiB/s → ~61 ms per 64 KiB request`, saying when the throughput is
+ * the best measured one standing in for an unmeasured one, or missing altogether.
+ */
+export function describeSpeed(latencyMs: number | null, speed: SpeedEstimate): string {
+  const rate = speed.throughputBytesPerSec;
+  if (latencyMs === null) {
+    return speed.throughputMeasured && rate !== null
+      ? `latency not measured, ${throughput(rate)}`
+      : 'latency not measured';
+  }
+  const latency = `median latency ${milliseconds(latencyMs)}`;
+  if (rate === null)
+    return `${latency}, throughput not measured (by any mirror: latency alone counts)`;
+  const measured = speed.throughputMeasured
+    ? throughput(rate)
+    : `throughput not measured (taken as ${throughput(rate)}, the best measured)`;
+  return `${latency}, ${measured} → ~${milliseconds(speed.costMs!)} per ${bytes(AVERAGE_REQUEST_BYTES)} request`;
 }

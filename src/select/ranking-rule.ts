@@ -24,12 +24,17 @@ later criterion only breaks ties of the earlier ones.
 4. **Fresh** — not behind the other usable mirrors: the highest version in its \`@v/list\` and its
    \`@latest\` answer are compared, with Go's semantic-version order, against the freshest view any
    usable mirror gives.
-5. **Latency** — the median total time of the small probe requests (list, info, mod; at least
-   three samples): what each of the go command's many small requests costs. Latencies within
-   max(5 ms, 10 %) of a faster mirror count as equal: that is measurement noise.
-6. **Throughput** — bytes per second of a small \`.zip\` download, measured one mirror at a time;
-   it decides between mirrors whose latencies are equal in the sense above.
-7. **Input order** — exact ties keep the order the candidates were given in.
+5. **Speed** — the estimated time of an average request the go command makes to the mirror: its
+   median latency (total time of the small probe requests — list, info, mod; at least three
+   samples) plus the time to transfer 64 KiB (about the average of the \`.info\`, \`.mod\` and
+   \`.zip\` files each module costs) at its throughput (bytes per second of a \`.zip\` download,
+   measured one mirror at a time). So a 10 ms mirror capped at 192 KB/s (~350 ms a request)
+   ranks below a 50 ms mirror at 20 MB/s (~53 ms). Throughput is measured only for the mirrors
+   leading on latency; any other mirror is given the best throughput measured, so it is compared
+   by latency as if it were as fast as the best, and its reason says "throughput not measured".
+   Estimates within max(5 ms, 10 %) of a faster mirror's count as equal: that is measurement noise.
+6. **Input order** — mirrors equal on everything above (speed within that noise band included)
+   keep the order the candidates were given in.
 
 The best \`max-mirrors\` mirrors form the chain: \`private-proxy,\` first (if set; \`,\` so its errors
 never send private paths to public mirrors), then the mirrors joined by \`|\` (any error — 5xx,

@@ -79,8 +79,10 @@ function fleetProfiles(): MirrorProfile[] {
     { name: 'good' },
     { name: 'mid', latencyMs: 120 },
     { name: 'crawl', latencyMs: 200 },
-    { name: 'narrow', latencyMs: 100, bandwidthBps: 150_000 },
-    { name: 'wide', latencyMs: 100, bandwidthBps: 10_000_000 },
+    // No relays: the database (0 ms away) is reached directly, so the bandwidth scenario is not
+    // also a checksum-route one (a 100 ms relay would now be pinned past: see default-best below).
+    { name: 'narrow', latencyMs: 100, bandwidthBps: 150_000, sumdb: 404 },
+    { name: 'wide', latencyMs: 100, bandwidthBps: 10_000_000, sumdb: 404 },
     { name: 'not-found', status: 404 },
     { name: 'gone', status: 410 },
     { name: 'teapot', status: 418 },
@@ -420,7 +422,11 @@ const scenarios: Scenario[] = [
     gosumdb: vkey,
     findings: ['decision'],
     verdicts: { wide: 'chosen', narrow: 'chosen' },
-    mirrorReasons: { wide: /^rank 1: .*\/s$/, narrow: /^rank 2: .*\/s$/ },
+    // Reasons now state the speed estimate (latency + 64 KiB at the measured throughput).
+    mirrorReasons: {
+      wide: /^rank 1: median latency \d+ ms, [\d.]+ [KM]iB\/s → ~\d+ ms per 64 KiB request$/,
+      narrow: /^rank 2: median latency \d+ ms, [\d.]+ KiB\/s → ~\d+ ms per 64 KiB request$/,
+    },
     check: (o) => {
       const wide = mirrorReport(o, 'wide');
       const narrow = mirrorReport(o, 'narrow');
@@ -604,6 +610,38 @@ const scenarios: Scenario[] = [
       expect(mirrorReport(o, 'fast').sumdbSupported).toBe(200);
       expect(mirrorReport(o, 'nosumdb').sumdbSupported).toBe(404);
       expect(o.report.sumdb.route).toBe(o.sim.sumdb.relayUrl('fast'));
+    },
+  },
+  {
+    name: 'default-best: the leader does not relay, a far mirror (200 ms) does, the database is near: pinned by URL',
+    sim: 'fleet',
+    mirrors: ['crawl', 'nosumdb'],
+    goproxy: chain('nosumdb', 'crawl', 'direct'),
+    gosumdb: (sim) => `${sim.sumdb.vkey} ${sim.sumdb.url}`,
+    findings: ['sumdb-pinned-direct', 'decision'],
+    verdicts: { nosumdb: 'chosen', crawl: 'chosen' },
+    reasons: [
+      /^GOSUMDB=.*: Go's walk over GOPROXY would reach the database through https:\/\/127\.0\.0\.1:\d+, whose relay answered in \d+ ms, while https:\/\/127\.0\.0\.1:\d+ itself answered in [\d.]+ ms with a verified signed tree head; lookups go straight there \(pinned past the chain\)\.$/,
+    ],
+    check: (o) => {
+      expect(findingFor(o, 'sumdb-pinned-direct').level).toBe('notice');
+      expect(o.report.sumdb.route).toBe(o.sim.sumdb.url);
+      expect(o.report.sumdb.tried.map((t) => [t.route, t.outcome, t.ok])).toEqual([
+        [o.sim.sumdb.relayUrl('nosumdb'), 404, false],
+        [o.sim.sumdb.relayUrl('crawl'), 200, true],
+        [o.sim.sumdb.url, 200, true],
+      ]);
+    },
+    exclusiveDownloads: true,
+    // Go uses the pinned URL alone: lookups reach the database directly, and crawl (whose relay
+    // Go's walk would use) is never asked for /sumdb/. Other fleet downloads may run meanwhile
+    // (nosumdb's /supported is asked by the `no relay` one), so only crawl is checked.
+    checkDownload: (_sim, requests) => {
+      expect(requests.some((r) => r.server === 'sumdb' && r.via === undefined)).toBe(true);
+      expect(requests.filter((r) => r.server === 'sumdb' && r.via === 'crawl')).toEqual([]);
+      expect(requests.filter((r) => r.server === 'crawl' && r.path.includes('/sumdb/'))).toEqual(
+        [],
+      );
     },
   },
   {

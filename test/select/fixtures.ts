@@ -201,6 +201,18 @@ export function routes(spec: RouteSpec = {}): SumdbRouteProbe[] {
   return out;
 }
 
+/** Sets route latencies (ms), keyed by `direct`, `alias`, or a relaying mirror's display URL. */
+export function withRouteLatencies(
+  list: readonly SumdbRouteProbe[],
+  latencies: Readonly<Record<string, number>>,
+): SumdbRouteProbe[] {
+  return list.map((r) => {
+    const key = r.kind === 'mirror' ? (r.mirror ?? '') : r.kind;
+    const latencyMs = latencies[key];
+    return latencyMs === undefined ? r : { ...r, latencyMs };
+  });
+}
+
 export function probeRun(mirrors: readonly MirrorProbe[], extra: Partial<ProbeRun> = {}): ProbeRun {
   return {
     modules: [{ path: MODULE_PATH, version: MODULE_VERSION }],

@@ -24,7 +24,11 @@ import {
   options,
   probeRun,
   routes,
+  withRouteLatencies,
 } from './fixtures.js';
+
+/** A third-party checksum database's verifier key (go-semantics §2.1; accepted by Go 1.19). */
+const GOSUM_IO_KEY = 'gosum.io+ce6e7565+AY5qEHUk/qmHc5btzW45JVoENfazw8LielDsaI+lEbq6';
 
 interface Scenario {
   readonly name: string;
@@ -66,7 +70,9 @@ const scenarios: Scenario[] = [
     ],
     verdicts: { [FAST]: 'chosen', [PROXY_GOLANG]: 'chosen', [SLOW]: 'usable' },
     mirrorReasons: {
-      [SLOW]: /^rank 3: median latency 300 ms; not in the chain \(max-mirrors is 2\)$/,
+      // The reason states the speed estimate; with no throughput measured, latency alone counts.
+      [SLOW]:
+        /^rank 3: median latency 300 ms, throughput not measured \(by any mirror: latency alone counts\); not in the chain \(max-mirrors is 2\)$/,
     },
     check: (s) => {
       expect(s.assessments.map((a) => a.rank)).toEqual([3, 2, 1]);
@@ -311,7 +317,7 @@ const scenarios: Scenario[] = [
     findings: ['decision'],
     mirrorReasons: {
       'https://stale.example':
-        /^rank 3: median latency 10 ms; ranked lower because stale: @latest of golang\.org\/x\/text is v0\.13\.0 here, v0\.14\.0 on another mirror; not in the chain/,
+        /^rank 3: median latency 10 ms, throughput not measured \(by any mirror: latency alone counts\); ranked lower because stale: @latest of golang\.org\/x\/text is v0\.13\.0 here, v0\.14\.0 on another mirror; not in the chain/,
     },
     check: (s) => expect(s.assessments[0]!.fresh).toBe(false),
   },
@@ -628,19 +634,210 @@ const scenarios: Scenario[] = [
     },
   },
   {
-    name: 'latency noise band: 21 ms with 10× the throughput beats 20 ms; 30 ms does not',
-    run: probeRun([
-      mirror('https://a.example', { latencyMs: 20, throughput: 1e6 }),
-      mirror('https://b.example', { latencyMs: 21, throughput: 1e7 }),
-      mirror('https://c.example', { latencyMs: 30, throughput: 1e8 }),
-    ]),
-    options: { maxMirrors: 3 },
-    goproxy: 'https://b.example|https://a.example|https://c.example|direct',
+    name: 'default-best: Go would use a far relay while the database itself is near: pinned by URL (notice)',
+    run: probeRun(
+      [
+        mirror(PROXY_GOLANG, { latencyMs: 20 }), // /supported 404, like the real one
+        mirror(GOPROXY_CN, { latencyMs: 180, sumdbSupported: 200 }),
+      ],
+      {
+        sumdbRoutes: withRouteLatencies(routes({ relays: { [GOPROXY_CN]: true } }), {
+          direct: 20,
+          [GOPROXY_CN]: 180,
+        }),
+      },
+    ),
+    goproxy: `${PROXY_GOLANG}|${GOPROXY_CN}|direct`,
+    gosumdb: 'sum.golang.org https://sum.golang.org',
+    findings: ['sumdb-pinned-direct', 'decision'],
+    reasons: [
+      /^GOSUMDB=sum\.golang\.org https:\/\/sum\.golang\.org: Go's walk over GOPROXY would reach the database through https:\/\/goproxy\.cn, whose relay answered in 180 ms, while https:\/\/sum\.golang\.org itself answered in 20 ms with a verified signed tree head; lookups go straight there \(pinned past the chain\)\.$/,
+    ],
+    messages: {
+      'sumdb-pinned-direct':
+        /^The go command would reach the checksum database through https:\/\/goproxy\.cn's relay, which answered in 180 ms; https:\/\/sum\.golang\.org answered in 20 ms\. GOSUMDB=sum\.golang\.org https:\/\/sum\.golang\.org sends checksum lookups straight there/,
+    },
+    check: (s) => {
+      expect(s.findings.find((f) => f.code === 'sumdb-pinned-direct')!.level).toBe('notice');
+      expect(s.sumdb.route).toBe('https://sum.golang.org');
+      expect(s.sumdb.tried).toEqual([
+        {
+          route: 'https://proxy.golang.org/sumdb/sum.golang.org',
+          outcome: 404,
+          ok: false,
+          note: '/supported answered 404 Not Found; Go tries the next entry',
+        },
+        {
+          route: 'https://goproxy.cn/sumdb/sum.golang.org',
+          outcome: 200,
+          ok: true,
+          note: "/supported answered 200: the route Go's walk would take; its lookup took 180 ms",
+        },
+        {
+          route: 'https://sum.golang.org',
+          outcome: 200,
+          ok: true,
+          note: 'the database itself, pinned past the chain: 20 ms against 180 ms through the relay',
+        },
+      ]);
+    },
+  },
+  {
+    name: 'sumdb-trap: the relay is nearer than the database: the relay stays, GOSUMDB stays default',
+    run: probeRun(
+      [
+        mirror('https://norelay.example', { latencyMs: 15 }),
+        mirror(GOPROXY_CN, { latencyMs: 45, sumdbSupported: 200 }),
+      ],
+      {
+        sumdbRoutes: withRouteLatencies(routes({ relays: { [GOPROXY_CN]: true } }), {
+          direct: 450,
+          [GOPROXY_CN]: 45,
+        }),
+      },
+    ),
+    goproxy: `https://norelay.example|${GOPROXY_CN}|direct`,
     gosumdb: 'sum.golang.org',
     findings: ['decision'],
-    reasons: [
-      /^https:\/\/b\.example is the best of 3 mirrors probed \(median latency 21 ms, 9.5 MiB\/s/,
-    ],
+    reasons: [/^GOSUMDB=sum\.golang\.org: reached through https:\/\/goproxy\.cn, which relays/],
+    check: (s) => expect(s.sumdb.route).toBe('https://goproxy.cn/sumdb/sum.golang.org'),
+  },
+  {
+    name: 'a relay not clearly slower than the database (≤ 1.25 × + 20 ms) stays',
+    run: probeRun(
+      [
+        mirror(PROXY_GOLANG, { latencyMs: 20 }),
+        mirror(GOPROXY_CN, { latencyMs: 140, sumdbSupported: 200 }),
+      ],
+      {
+        sumdbRoutes: withRouteLatencies(routes({ relays: { [GOPROXY_CN]: true } }), {
+          direct: 100,
+          [GOPROXY_CN]: 145,
+        }),
+      },
+    ),
+    goproxy: `${PROXY_GOLANG}|${GOPROXY_CN}|direct`,
+    gosumdb: 'sum.golang.org',
+    findings: ['decision'],
+  },
+  {
+    name: 'a gosumdb value the user set is never re-pinned for speed',
+    run: probeRun(
+      [
+        mirror(PROXY_GOLANG, { latencyMs: 20 }),
+        mirror(GOPROXY_CN, { latencyMs: 180, sumdbSupported: 200 }),
+      ],
+      {
+        sumdbRoutes: withRouteLatencies(routes({ relays: { [GOPROXY_CN]: true } }), {
+          direct: 20,
+          [GOPROXY_CN]: 180,
+        }),
+      },
+    ),
+    options: { gosumdb: 'sum.golang.org' },
+    goproxy: `${PROXY_GOLANG}|${GOPROXY_CN}|direct`,
+    gosumdb: 'sum.golang.org',
+    findings: ['decision'],
+  },
+  {
+    name: "the private proxy's relay is left alone even when slow",
+    run: probeRun(
+      [
+        mirror(CORP_PROXY, { isPrivate: true, sumdbSupported: 200 }),
+        mirror(PROXY_GOLANG, { latencyMs: 20 }),
+      ],
+      {
+        sumdbRoutes: withRouteLatencies(routes({ relays: { [CORP_PROXY]: true } }), {
+          direct: 20,
+          [CORP_PROXY]: 300,
+        }),
+      },
+    ),
+    options: { privatePatterns: ['git.corp.example'] },
+    goproxy: `${CORP_PROXY},${PROXY_GOLANG}|direct`,
+    gosumdb: 'sum.golang.org',
+    findings: ['decision'],
+    check: (s) => expect(s.sumdb.route).toBe('https://athens.corp.example/sumdb/sum.golang.org'),
+  },
+  {
+    name: 'another checksum database is pinned with its full key: `<key> <url>`',
+    run: probeRun(
+      [
+        mirror(PROXY_GOLANG, { latencyMs: 20 }),
+        mirror(GOPROXY_CN, { latencyMs: 180, sumdbSupported: 200 }),
+      ],
+      {
+        database: { name: 'gosum.io', key: GOSUM_IO_KEY, value: GOSUM_IO_KEY, explicitUrl: null },
+        sumdbRoutes: [
+          { route: 'https://gosum.io', kind: 'direct', outcome: 200, ok: true, latencyMs: 20 },
+          {
+            route: 'https://goproxy.cn/sumdb/gosum.io',
+            kind: 'mirror',
+            mirror: GOPROXY_CN,
+            outcome: 200,
+            ok: true,
+            latencyMs: 180,
+          },
+        ],
+      },
+    ),
+    goproxy: `${PROXY_GOLANG}|${GOPROXY_CN}|direct`,
+    gosumdb: `${GOSUM_IO_KEY} https://gosum.io`,
+    findings: ['sumdb-pinned-direct', 'decision'],
+  },
+  // The speed criterion (median latency + 64 KiB at the throughput) replaced "latency, then
+  // throughput inside the latency band": the old noise-band scenario became these three.
+  {
+    name: 'speed: a 10 ms mirror capped at 192 KB/s ranks below a 50 ms one at 20 MB/s',
+    run: probeRun([
+      mirror('https://thin.example', { latencyMs: 10, throughput: 192_000 }),
+      mirror('https://thick.example', { latencyMs: 50, throughput: 2e7 }),
+    ]),
+    goproxy: 'https://thick.example|https://thin.example|direct',
+    gosumdb: 'sum.golang.org',
+    findings: ['decision'],
+    mirrorReasons: {
+      'https://thick.example':
+        /^rank 1: median latency 50 ms, 19\.1 MiB\/s → ~53 ms per 64 KiB request$/,
+      'https://thin.example':
+        /^rank 2: median latency 10 ms, 188 KiB\/s → ~351 ms per 64 KiB request$/,
+    },
+    reasons: [/^https:\/\/thick\.example is the best of 2 mirrors probed \(median latency 50 ms/],
+  },
+  {
+    name: 'speed: estimates within max(5 ms, 10 %) are equal and keep input order; 20 ms at 1 MB/s is far behind',
+    run: probeRun([
+      mirror('https://c.example', { latencyMs: 30, throughput: 1e8 }), // ~31 ms
+      mirror('https://a.example', { latencyMs: 20, throughput: 1e6 }), // ~86 ms
+      mirror('https://b.example', { latencyMs: 21, throughput: 1e7 }), // ~28 ms
+    ]),
+    options: { maxMirrors: 3 },
+    goproxy: 'https://c.example|https://b.example|https://a.example|direct',
+    gosumdb: 'sum.golang.org',
+    findings: ['decision'],
+    mirrorReasons: {
+      'https://c.example':
+        /^rank 1: median latency 30 ms, 95\.4 MiB\/s → ~31 ms per 64 KiB request$/,
+      'https://b.example':
+        /^rank 2: median latency 21 ms, 9\.5 MiB\/s → ~28 ms per 64 KiB request; as fast as rank 1 within measurement noise \(max\(5 ms, 10 %\)\), which comes first in input order$/,
+      'https://a.example': /^rank 3: median latency 20 ms, 977 KiB\/s → ~86 ms per 64 KiB request$/,
+    },
+  },
+  {
+    name: 'speed: an unmeasured throughput is taken as the best measured one, and said so',
+    run: probeRun([
+      mirror('https://thin.example', { latencyMs: 20, throughput: 192_000 }), // ~361 ms
+      mirror('https://unmeasured.example', { latencyMs: 40, throughput: null }), // ~47 ms
+      mirror('https://best.example', { latencyMs: 30, throughput: 1e7 }), // ~37 ms
+    ]),
+    options: { maxMirrors: 3 },
+    goproxy: 'https://best.example|https://unmeasured.example|https://thin.example|direct',
+    gosumdb: 'sum.golang.org',
+    findings: ['decision'],
+    mirrorReasons: {
+      'https://unmeasured.example':
+        /^rank 2: median latency 40 ms, throughput not measured \(taken as 9\.5 MiB\/s, the best measured\) → ~47 ms per 64 KiB request$/,
+    },
   },
   {
     name: 'exact ties keep input order',

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatVerifierKey } from '../../src/goenv/gosumdb.js';
 import { walkSumdbRoute } from '../../src/select/gosumdb.js';
 import type { ChainEntry } from '../../src/select/types.js';
+import { checkGosumdb } from '../../src/select/validate.js';
 import { mirror } from './fixtures.js';
 
 const hasGo = spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
@@ -113,11 +114,47 @@ describe.skipIf(!hasGo)('walkSumdbRoute matches the go command', () => {
     });
   }
 
+  // The values chooseGosumdb writes when Go's walk would land on a relay clearly slower than the
+  // database itself: the database pinned by URL. Go must accept them and use the URL alone.
+  describe('a database pinned by URL (GOPROXY relays, yet the walk is skipped)', () => {
+    const lookup = `/lookup/${MODULE_PATH}@v1.0.0`;
+
+    it('`sum.golang.org <url>`: the known key stands in for the bare name; lookups go to the URL only', async () => {
+      const value = `sum.golang.org ${proxyBase}/db`;
+      expect(checkGosumdb(value)).toBeNull();
+      const observed = await runGo(`${proxyBase}/s200`, value);
+      expect(observed.requests, observed.output).toContain(`/db${lookup}`);
+      expect(observed.requests.some((r) => r.includes('/sumdb/'))).toBe(false);
+      expect(observed.output).not.toMatch(/invalid GOSUMDB|malformed/);
+    });
+
+    it('exactly `sum.golang.org https://sum.golang.org`: accepted, straight to sum.golang.org', async () => {
+      const value = 'sum.golang.org https://sum.golang.org';
+      expect(checkGosumdb(value)).toBeNull();
+      const observed = await runGo(`${proxyBase}/s200`, value);
+      // Offline the lookup fails to connect, online sum.golang.org does not know the module:
+      // either way Go names the URL it used, and never asked the relay.
+      expect(observed.output).toContain(`https://sum.golang.org${lookup}`);
+      expect(observed.requests.some((r) => r.includes('/sumdb/'))).toBe(false);
+      expect(observed.output).not.toMatch(/invalid GOSUMDB|malformed/);
+    });
+
+    it('`<key> <url>` for another database: lookups go to the URL only', async () => {
+      const value = `${dbKey} ${proxyBase}/db`;
+      expect(checkGosumdb(value)).toBeNull();
+      const connectionsBefore = directConnections;
+      const observed = await runGo(`${proxyBase}/s200`, value);
+      expect(observed.requests, observed.output).toContain(`/db${lookup}`);
+      expect(observed.requests.some((r) => r.includes('/sumdb/'))).toBe(false);
+      expect(directConnections).toBe(connectionsBefore);
+    });
+  });
+
   // Asynchronous on purpose: the loopback servers run in this process and must keep answering.
   async function runGo(
     goproxy: string,
     gosumdb: string,
-  ): Promise<{ route: string; output: string }> {
+  ): Promise<{ route: string; output: string; requests: readonly string[] }> {
     const home = mkdtempSync(path.join(os.tmpdir(), 'gps-walk-'));
     const before = requests.length;
     const connectionsBefore = directConnections;
@@ -154,7 +191,11 @@ describe.skipIf(!hasGo)('walkSumdbRoute matches the go command', () => {
         .map((r) => /^\/(s\d+)\/sumdb\/[^/]+\/lookup\//.exec(r)?.[1])
         .find((s) => s !== undefined);
       const route = relay ?? (directConnections > connectionsBefore ? 'direct' : 'broken');
-      return { route, output: `${result.stdout}${result.stderr}\nrequests: ${seen.join(' ')}` };
+      return {
+        route,
+        output: `${result.stdout}${result.stderr}\nrequests: ${seen.join(' ')}`,
+        requests: seen,
+      };
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

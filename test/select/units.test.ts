@@ -8,8 +8,21 @@ import {
   privateRouting,
 } from '../../src/select/chain.js';
 import { describeOutcome, seconds, statusText } from '../../src/select/describe.js';
-import { databaseNameOf, walkSumdbRoute } from '../../src/select/gosumdb.js';
-import { LATENCY_BAND_MIN_MS, LATENCY_BAND_RATIO, maxSemver } from '../../src/select/rank.js';
+import {
+  DIRECT_PIN_MARGIN_MS,
+  DIRECT_PIN_RATIO,
+  clearlySlower,
+  databaseNameOf,
+  walkSumdbRoute,
+} from '../../src/select/gosumdb.js';
+import {
+  AVERAGE_REQUEST_BYTES,
+  LATENCY_BAND_MIN_MS,
+  LATENCY_BAND_RATIO,
+  bestMeasuredThroughput,
+  estimateSpeed,
+  maxSemver,
+} from '../../src/select/rank.js';
 import { RANKING_RULE } from '../../src/select/ranking-rule.js';
 import type { ChainEntry } from '../../src/select/types.js';
 import { mirror } from './fixtures.js';
@@ -196,9 +209,59 @@ describe('wording', () => {
   });
 });
 
+describe('the speed estimate', () => {
+  it('adds the transfer of 64 KiB at the throughput to the median latency', () => {
+    expect(AVERAGE_REQUEST_BYTES).toBe(64 * 1024);
+    // fixtures: median total time = latencyMs
+    const speed = estimateSpeed(
+      mirror('https://a.example', { latencyMs: 50, throughput: 65536 }),
+      1e9,
+    );
+    expect(speed).toEqual({ costMs: 1050, throughputBytesPerSec: 65536, throughputMeasured: true });
+  });
+
+  it('stands the best measured throughput in for an unmeasured or nonsensical one', () => {
+    const probes = [
+      mirror('https://a.example', { throughput: 1e6 }),
+      mirror('https://b.example', { throughput: 4e6 }),
+      mirror('https://c.example', { throughput: null }),
+      mirror('https://d.example', { throughput: 0 }),
+      mirror('https://e.example', { throughput: Number.NaN }),
+    ];
+    expect(bestMeasuredThroughput(probes)).toBe(4e6);
+    for (const probe of probes.slice(2)) {
+      const speed = estimateSpeed(probe, 4e6);
+      expect(speed.throughputMeasured).toBe(false);
+      expect(speed.costMs).toBeCloseTo(50 + (65536 / 4e6) * 1000, 6);
+    }
+  });
+
+  it('is the latency alone when no throughput was measured, and null without a latency', () => {
+    expect(estimateSpeed(mirror('https://a.example', { latencyMs: 30 }), null)).toEqual({
+      costMs: 30,
+      throughputBytesPerSec: null,
+      throughputMeasured: false,
+    });
+    expect(estimateSpeed(mirror('https://a.example', { latencyMs: null }), 1e6).costMs).toBeNull();
+  });
+});
+
+describe('pinning the checksum database past a slow relay', () => {
+  it('needs the relay above 1.25 × the direct time + 20 ms, both measured', () => {
+    expect([DIRECT_PIN_RATIO, DIRECT_PIN_MARGIN_MS]).toEqual([1.25, 20]);
+    expect(clearlySlower(145, 100)).toBe(false);
+    expect(clearlySlower(145.1, 100)).toBe(true);
+    expect(clearlySlower(182, 100)).toBe(true); // the benchmark's default-best fleet
+    expect(clearlySlower(46, 1369)).toBe(false); // the sumdb-trap fleet
+    expect(clearlySlower(null, 10)).toBe(false);
+    expect(clearlySlower(500, null)).toBe(false);
+  });
+});
+
 describe('RANKING_RULE', () => {
-  it('states the latency band rank.ts uses', () => {
+  it('states the noise band and the request size rank.ts uses', () => {
     expect(RANKING_RULE).toContain(`max(${LATENCY_BAND_MIN_MS} ms, ${LATENCY_BAND_RATIO * 100} %)`);
+    expect(RANKING_RULE).toContain(`${AVERAGE_REQUEST_BYTES / 1024} KiB`);
   });
   it('lists the criteria in the order rank.ts applies them', () => {
     const order = [
@@ -206,8 +269,7 @@ describe('RANKING_RULE', () => {
       '**Integrity**',
       '**A working checksum-database route**',
       '**Fresh**',
-      '**Latency**',
-      '**Throughput**',
+      '**Speed**',
       '**Input order**',
     ];
     const positions = order.map((t) => RANKING_RULE.indexOf(t));
