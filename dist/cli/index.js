@@ -45219,7 +45219,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2097);
+/* harmony import */ var _orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(295);
 
 await (0,_orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2));
 
@@ -45228,7 +45228,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2097:
+/***/ 295:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45237,7 +45237,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ak: () => (/* binding */ runCli)
 });
 
-// UNUSED EXPORTS: EXIT_BAD_INPUT, EXIT_NO_ROUTE, EXIT_OK
+// UNUSED EXPORTS: EXIT_BAD_INPUT, EXIT_NO_ROUTE, EXIT_OK, assertCredentialFree
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -45266,7 +45266,7 @@ const INPUT_SPECS = [
         name: 'private-proxy',
         default: '',
         gitlabType: 'string',
-        description: 'Base URL of a private module proxy (Athens, goproxy, Nexus…). Goes first in the chain, followed by `,`, so its failures never send private paths to public mirrors. Credentials in its URL are masked everywhere.',
+        description: 'Base URL of a private module proxy (Athens, goproxy, Nexus…). Goes first in the chain, followed by `,`, so its errors never send private paths to public mirrors (only a 404/410 falls through, and the probe warns when it answers that for a private path). Credentials in its URL are masked everywhere.',
     },
     {
         name: 'fallback',
@@ -45326,7 +45326,7 @@ const INPUT_SPECS = [
         name: 'cache-dependency-path',
         default: '',
         gitlabType: 'string',
-        description: 'Globs of files whose hash keys the cache. Empty: the go.sum and go.work.sum files under `working-directory`, and go.mod files where a module has no go.sum (so a module without dependencies is still cached).',
+        description: 'Globs of files whose hash keys the cache, one per line, relative to `working-directory` (a `!` line excludes). Empty: the go.sum and go.work.sum files under `working-directory`, and go.mod files where a module has no go.sum (so a module without dependencies is still cached).',
     },
     {
         name: 'summary',
@@ -45344,7 +45344,7 @@ const INPUT_SPECS = [
         name: 'token',
         default: '',
         gitlabType: 'string',
-        description: 'Opt-in credentials for direct fetches of private modules: a token written as a git `insteadOf` rule (or netrc entry) scoped to the derived private owners, removed again in the post step. Empty: nothing is written.',
+        description: 'Opt-in credentials for direct fetches of private modules: a token written as a git `insteadOf` rule scoped to the derived private owners (e.g. `https://github.com/acme/`), removed again in the post step. Empty: nothing is written.',
     },
 ];
 
@@ -45369,7 +45369,7 @@ function parseCliArgs(argv) {
             flags.add('help');
             continue;
         }
-        if (arg === '-v' || arg === '-V') {
+        if (arg === '-V') {
             flags.add('version');
             continue;
         }
@@ -45416,14 +45416,43 @@ function parseFormat(raw) {
         return raw;
     throw new InputError(`Invalid option --format: "${raw}" (allowed: ${FORMATS.join(', ')}).`);
 }
+/** Inputs that only the GitHub Action acts on; the CLI accepts them and warns that they do nothing. */
+const ACTION_ONLY_INPUTS = [
+    'cache',
+    'cache-dependency-path',
+    'summary',
+    'token',
+];
+/** One line per option for --help: the spec's descriptions are written for action.yml and run long. */
+const CLI_HELP = {
+    mirrors: '`auto` (built-in catalog + your GOPROXY) or proxy URLs, comma separated',
+    'private-proxy': 'private module proxy URL, first in the chain (credentials are masked)',
+    fallback: 'what ends the chain: direct or off',
+    'max-mirrors': 'public mirrors in the chain, 1 to 10',
+    'probe-modules': '`auto` (from go.mod) or a path[@version] list to probe with',
+    timeout: 'overall probe deadline in seconds, 1 to 300',
+    gosumdb: '`auto` or a GOSUMDB value to use as given',
+    goprivate: 'extra private patterns, comma separated',
+    'goprivate-from-remote': 'derive private patterns from the git remote: auto, true, false',
+    'write-go-env': 'true: the same as --apply',
+    cache: 'GitHub Action only (ignored here)',
+    'cache-dependency-path': 'GitHub Action only (ignored here)',
+    summary: 'GitHub Action only (ignored here)',
+    'working-directory': 'where go.mod and the git checkout are',
+    token: 'GitHub Action only (ignored here)',
+};
 function helpText() {
-    const inputLines = INPUT_SPECS.map((spec) => `  --${spec.name.padEnd(24)} ${firstSentence(spec.description)} (default: ${spec.default === '' ? "''" : spec.default})`);
+    const inputLines = INPUT_SPECS.map((spec) => {
+        const shown = spec.default === '' ? "''" : spec.default;
+        return `  --${spec.name.padEnd(24)} ${CLI_HELP[spec.name]} (default: ${shown})`;
+    });
     return [
         'Usage: go-proxy-setup [options]',
         '',
         'Probes Go module mirrors from this machine over the module-proxy protocol, chooses the fastest',
         'correct GOPROXY chain and a working GOSUMDB, derives GOPRIVATE from the git remote, and prints',
-        'what it measured, what it chose and why. Nothing is changed unless --apply or --dotenv is given.',
+        'what it measured, what it chose and why. Nothing is written unless --apply (or --write-go-env true),',
+        '--dotenv, --report-file or --metrics-file is given.',
         '',
         'Settings (the GitHub Action inputs, same names):',
         ...inputLines,
@@ -45436,111 +45465,214 @@ function helpText() {
         '  --apply                      Persist the settings with `go env -w` (idempotent).',
         '  --color / --no-color         Force colours on or off.',
         '  --verbose                    Debug logging on stderr.',
-        '  --help, --version',
+        '  -h, --help / -V, --version',
         '',
         'Examples:',
         '  npx go-proxy-setup                                  # measure and show, change nothing',
         '  npx go-proxy-setup --apply                          # measure and persist with go env -w',
-        '  eval "$(npx go-proxy-setup --format json | jq -r \'"export GOPROXY=\\(.settings.GOPROXY)"\')"',
+        '  eval "$(npx go-proxy-setup --format json | jq -r \'"export GOPROXY=\\(.settings.GOPROXY|@sh)"\')"',
         '  npx go-proxy-setup --mirrors https://goproxy.cn,https://proxy.golang.org --max-mirrors 1',
         '  npx go-proxy-setup --dotenv go-proxy.env --format markdown > report.md',
         '',
-        'Exit status: 0 settings produced; 1 no route to modules; 2 bad input.',
+        'Exit status: 0 settings produced; 1 no route to modules (or an unexpected failure); 2 bad input.',
     ].join('\n');
 }
-function firstSentence(text) {
-    const plain = text.replaceAll('`', '');
-    const end = plain.search(/\.(\s|$)/);
-    return end === -1 ? plain : plain.slice(0, end + 1);
+
+;// CONCATENATED MODULE: ./src/goenv/envfile.ts
+/**
+ * The user's go env file (`go env -w`), as pure text functions that reproduce cmd/go:
+ * `initEnvCache` (reading, src/cmd/go/internal/cfg/cfg.go), `updateEnvFile` and `lineToKey`
+ * (writing, src/cmd/go/internal/envcmd/env.go), and `cfg.EnvFile` + `os.UserConfigDir` (location).
+ */
+
+
+/**
+ * Values the go command reads from the file: lines with '=' whose first byte is A–Z; the value is
+ * everything after the first '=', verbatim (a trailing CR included); the last duplicate wins.
+ */
+function readEnvFile(text) {
+    const values = new Map();
+    for (const line of text.split('\n')) {
+        const eq = line.indexOf('=');
+        if (eq < 0 || line.length === 0 || line[0] < 'A' || line[0] > 'Z')
+            continue;
+        values.set(line.slice(0, eq), line.slice(eq + 1));
+    }
+    return values;
+}
+/** cmd/go's lineToKey: the text before the first '=', or '' (comment, blank, '#' in the key, no '='). */
+function lineToKey(line) {
+    const eq = line.indexOf('=');
+    if (eq < 0 || line.slice(0, eq).includes('#'))
+        return '';
+    return line.slice(0, eq);
+}
+/** Whether `go env -u key` would find a line to blank. */
+function envFileHasKey(text, key) {
+    return splitLines(text).some((line) => lineToKey(line) === key);
+}
+/** strings.SplitAfter(data, "\n") with an empty last piece dropped or a final newline added, as updateEnvFile does. */
+function splitLines(text) {
+    const lines = [];
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        lines.push(text.slice(start, nl + 1));
+        start = nl + 1;
+    }
+    if (start < text.length)
+        lines.push(`${text.slice(start)}\n`);
+    return lines;
+}
+/**
+ * The file `go env -w KEY=VALUE…` (add) or `go env -u KEY…` (del) leaves behind: duplicates
+ * removed except the last, existing keys replaced in place, new keys appended, unset keys
+ * blanked, then every run of KEY=VALUE lines sorted by key. `text` is '' for a missing file (note
+ * that `go env -u` fails when the file does not exist; `-w` creates it).
+ */
+function updateEnvFile(text, add, del = []) {
+    const lines = splitLines(text);
+    // Delete all but the last copy of a key: the last one is the one that takes effect.
+    const prev = new Map();
+    lines.forEach((line, index) => {
+        const key = lineToKey(line);
+        if (key === '')
+            return;
+        const earlier = prev.get(key);
+        if (earlier !== undefined)
+            lines[earlier] = '';
+        prev.set(key, index);
+    });
+    for (const [key, value] of Object.entries(add)) {
+        const at = prev.get(key);
+        if (at !== undefined)
+            lines[at] = `${key}=${value}\n`;
+        else
+            lines.push(`${key}=${value}\n`);
+    }
+    for (const key of del) {
+        const at = prev.get(key);
+        if (at !== undefined)
+            lines[at] = '';
+    }
+    // Sort runs of KEY=VALUE lines; comments, blank or invalid lines (and blanked ones) end a run.
+    let start = 0;
+    for (let i = 0; i <= lines.length; i++) {
+        if (i === lines.length || lineToKey(lines[i]) === '') {
+            const run = lines
+                .slice(start, i)
+                .sort((a, b) => compareGoStrings(lineToKey(a), lineToKey(b)));
+            lines.splice(start, run.length, ...run);
+            start = i + 1;
+        }
+    }
+    return lines.join('');
+}
+/** `cfg.EnvFile()`: $GOENV, else os.UserConfigDir()/go/env, per the OS of the go command. */
+function goEnvFilePath(env, platform) {
+    const get = (name) => lookupEnv(env, name, platform === 'win32');
+    const goenv = get('GOENV');
+    if (goenv !== '')
+        return goenv === 'off' ? { path: null, reason: 'GOENV=off' } : { path: goenv };
+    switch (platform) {
+        case 'win32': {
+            const appData = get('AppData');
+            if (appData === '')
+                return { path: null, reason: '%AppData% is not defined' };
+            return { path: external_node_path_.win32.join(appData, 'go/env') };
+        }
+        case 'darwin': {
+            const home = get('HOME');
+            if (home === '')
+                return { path: null, reason: '$HOME is not defined' };
+            return { path: external_node_path_.posix.join(`${home}/Library/Application Support`, 'go/env') };
+        }
+        default: {
+            let dir = get('XDG_CONFIG_HOME');
+            if (dir === '') {
+                const home = get('HOME');
+                if (home === '')
+                    return { path: null, reason: 'neither $XDG_CONFIG_HOME nor $HOME are defined' };
+                dir = `${home}/.config`;
+            }
+            return { path: external_node_path_.posix.join(dir, 'go/env') };
+        }
+    }
+}
+/** Windows environment names are case-insensitive; elsewhere exact. Empty counts as unset. */
+function lookupEnv(env, name, caseInsensitive) {
+    const exact = env[name];
+    if (exact !== undefined || !caseInsensitive)
+        return exact ?? '';
+    const key = Object.keys(env).find((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined ? '' : (env[key] ?? '');
 }
 
-;// CONCATENATED MODULE: ./src/redact.ts
+;// CONCATENATED MODULE: ./src/goenv/effective-env.ts
 /**
- * The one redaction layer. Every string that leaves the process (log, summary, annotation, output,
- * report, dotenv, error) passes through a Redactor, so a token can leak only if it was never seen.
+ * The Go settings the go command will actually use: the OS environment overlaid on the user's go
+ * env file (`go env -w`). Go's precedence (go-semantics.md §1.5, §5): a non-empty OS variable wins;
+ * otherwise the file's value; otherwise Go's default. An OS variable set to '' counts as unset.
+ *
+ * Without this, GOPRIVATE set with `go env -w` is invisible to us, and private module paths would
+ * be probed at public mirrors and looked up in the checksum database.
  */
-const MASK = '***';
-/** Removes user info from URL-looking substrings: `https://user:pass@host` → `https://***@host`. */
-function redactUrlCredentials(text) {
-    // scheme://userinfo@ — userinfo may contain anything but '/', '@' and whitespace.
-    return text.replace(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/@\s]+@/g, `$1${MASK}@`);
+
+
+/**
+ * The variables taken from the file: the ones that decide where modules are fetched from and
+ * what stays private. Others (GOPATH, GOMODCACHE, GOROOT…) are left alone on purpose: the cache
+ * phases of the action locate the module cache from the OS environment in both the main and the
+ * post step, and must keep agreeing with each other.
+ */
+const GO_ENV_FILE_VARIABLES = [
+    'GOPROXY',
+    'GOSUMDB',
+    'GOPRIVATE',
+    'GONOPROXY',
+    'GONOSUMDB',
+    'GOINSECURE',
+    'GOFLAGS',
+];
+/**
+ * cfg.Getenv's rule for each of GO_ENV_FILE_VARIABLES: the OS value when non-empty, else the
+ * file's value (verbatim, as cmd/go reads it). An empty file value leaves the variable unset.
+ */
+function overlayGoEnvFile(env, fileValues) {
+    const out = { ...env };
+    const fromFile = [];
+    for (const name of GO_ENV_FILE_VARIABLES) {
+        if ((env[name] ?? '') !== '')
+            continue;
+        const value = fileValues.get(name) ?? '';
+        if (value === '')
+            continue;
+        out[name] = value;
+        fromFile.push(name);
+    }
+    return { env: out, fromFile };
 }
-/** A URL string without credentials, for display and for the report. */
-function stripCredentials(url) {
+/**
+ * Reads the user's go env file (where `go env -w` writes: $GOENV, else the user config dir's
+ * `go/env`) and overlays it. A missing or unreadable file counts as empty, as in cmd/go's
+ * initEnvCache. Does not run `go`.
+ */
+async function readEffectiveGoEnv(env, platform, read = (file) => (0,promises_.readFile)(file, 'utf8')) {
+    const location = goEnvFilePath(env, platform);
+    if (location.path === null)
+        return { env: { ...env }, file: null, fromFile: [] };
+    let text;
     try {
-        const parsed = new URL(url);
-        if (parsed.username === '' && parsed.password === '')
-            return url;
-        parsed.username = '';
-        parsed.password = '';
-        return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
+        text = await read(location.path);
     }
     catch {
-        return redactUrlCredentials(url);
+        return { env: { ...env }, file: location.path, fromFile: [] };
     }
+    const overlaid = overlayGoEnvFile(env, readEnvFile(text));
+    return { env: overlaid.env, file: location.path, fromFile: overlaid.fromFile };
 }
-class Redactor {
-    #secrets = new Set();
-    #onSecret;
-    constructor(onSecret) {
-        this.#onSecret = onSecret;
-    }
-    /** Registers a secret (and its URL-decoded form). Values shorter than 4 characters are not masked: they would mangle ordinary text. */
-    add(secret) {
-        if (!secret || secret.length < 4)
-            return;
-        for (const form of new Set([secret, safeDecode(secret), encodeURIComponent(secret)])) {
-            if (form.length >= 4 && !this.#secrets.has(form)) {
-                this.#secrets.add(form);
-                this.#onSecret?.(form);
-            }
-        }
-    }
-    /** Registers the user info of a URL (username and password: CI tokens sit in either). */
-    addUrl(url) {
-        try {
-            const parsed = new URL(url);
-            this.add(parsed.password);
-            // A bare token in the username position (https://TOKEN@host) is as secret as a password.
-            if (parsed.username && !isWellKnownUser(parsed.username))
-                this.add(parsed.username);
-            if (parsed.password || parsed.username)
-                this.add(`${parsed.username}:${parsed.password}`);
-        }
-        catch {
-            // not a URL: nothing to register
-        }
-    }
-    redact(text) {
-        let out = redactUrlCredentials(text);
-        // Longest first so a secret containing another is masked whole.
-        for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
-            out = out.split(secret).join(MASK);
-        }
-        return out;
-    }
-    get secrets() {
-        return [...this.#secrets];
-    }
-}
-const WELL_KNOWN_USERS = new Set([
-    'git',
-    'gitlab-ci-token',
-    'x-access-token',
-    'oauth2',
-    'x-token-auth',
-    'token',
-]);
-function isWellKnownUser(user) {
-    return WELL_KNOWN_USERS.has(user.toLowerCase());
-}
-function safeDecode(value) {
-    try {
-        return decodeURIComponent(value);
-    }
-    catch {
-        return value;
-    }
+/** The effective environment alone: what parseInputs and configure should be given. */
+async function effectiveGoEnv(env, platform) {
+    return (await readEffectiveGoEnv(env, platform)).env;
 }
 
 ;// CONCATENATED MODULE: ./src/goenv/gostrings.ts
@@ -45718,6 +45850,295 @@ function goQuote(s) {
 /** Go's `<` on strings: byte-wise comparison of the UTF-8 encodings. */
 function gostrings_compareGoStrings(a, b) {
     return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+;// CONCATENATED MODULE: ./src/redact.ts
+/**
+ * The one redaction layer. Every string that leaves the process (log, summary, annotation, output,
+ * report, dotenv, error) passes through a Redactor, so a token can leak only if it was never seen.
+ *
+ * Two rules for URL user info, because they see different text:
+ * - running text (`redactUrlCredentials`, used on every line): Go's rule (the authority up to its
+ *   last `@`), widened only where the text cannot be a module path — module proxy URLs such as
+ *   `https://proxy.golang.org/x/text/@v/list` or `https://pkg.go.dev/x/text@v0.14.0` stay readable;
+ * - a configuration value that holds URLs (`maskValueCredentials`: inputs, GOPROXY, GOSUMDB…):
+ *   everything from `scheme://` to the LAST `@` of an entry is user info, since a password may hold
+ *   `/`, `#`, `?` or spaces and the person meant it as a password wherever Go's parser splits it.
+ */
+
+const MASK = '***';
+/** Shorter secrets are not masked: they would mangle ordinary text. */
+const MIN_SECRET = 4;
+const SCHEME = /[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
+const LEADING_SCHEME = new RegExp(`^${SCHEME.source}`);
+/** `scheme://` then the authority up to its last `@` (no `/`, white space, angle bracket or backtick in between). */
+const AUTHORITY_USERINFO = new RegExp(`(${SCHEME.source})[^/\\s<>\`]*@`, 'g');
+/** `scheme://` then a run of URL text: up to white space, a quote, an angle bracket or a list separator. */
+const URL_RUN = new RegExp(`(${SCHEME.source})([^\\s"'<>\`,|]*)`, 'g');
+/** What follows `@` in a module query (`@v1.2.3`, `@latest`…), never the host after user info. */
+const MODULE_QUERY = /^(?:v[0-9]|latest\b|upgrade\b|patch\b|none\b)/;
+/** Removes user info from URL-looking substrings of running text: `https://user:pass@host` → `https://***@host`. */
+function redactUrlCredentials(text) {
+    return text
+        .replace(AUTHORITY_USERINFO, `$1${MASK}@`)
+        .replace(URL_RUN, (all, scheme, run) => {
+        const at = userinfoEndPastSlash(run);
+        return at < 0 ? all : `${scheme}${MASK}${run.slice(at)}`;
+    });
+}
+/**
+ * In `ab/cd+ef==@host/x` or `user:ab/cd@host`, the `@` that ends user info holding a `/`; -1 when
+ * the text reads as a server followed by a path (`host.example/m@v1`, `host/x/@v/list`).
+ */
+function userinfoEndPastSlash(run) {
+    const slash = run.indexOf('/');
+    if (slash <= 0)
+        return -1; // no authority, or none at all (file:///…)
+    const authority = run.slice(0, slash);
+    if (authority.includes('@') || looksLikeServer(authority))
+        return -1;
+    for (let at = run.lastIndexOf('@'); at > slash; at = run.lastIndexOf('@', at - 1)) {
+        // `/@v/`, `/@latest`: the module proxy protocol; `m@v1.0.0`: a module query.
+        if (run[at - 1] !== '/' && !MODULE_QUERY.test(run.slice(at + 1)))
+            return at;
+    }
+    return -1;
+}
+/** `host[:port]` of a real server: a dotted name or address, `[v6]`, `localhost`, or any host with a numeric port. */
+function looksLikeServer(authority) {
+    const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(:[0-9]*)?$/.exec(authority);
+    if (match === null)
+        return false;
+    const host = match[1];
+    return (match[2] !== undefined ||
+        host.includes('.') ||
+        host.startsWith('[') ||
+        host.toLowerCase() === 'localhost');
+}
+/** A URL string without credentials, for display and for the report. */
+function stripCredentials(url) {
+    try {
+        const parsed = new URL(url);
+        if (parsed.username === '' && parsed.password === '')
+            return url;
+        parsed.username = '';
+        parsed.password = '';
+        return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
+    }
+    catch {
+        return redactUrlCredentials(url);
+    }
+}
+/** Entry separators of the values that hold URLs: GOPROXY's `,` and `|`, our list inputs' `,` and newlines. */
+const VALUE_ENTRY = /([,|\r\n])/;
+function userinfoSpan(entry) {
+    const end = entry.lastIndexOf('@');
+    if (end < 0)
+        return null;
+    const scheme = SCHEME.exec(entry);
+    if (scheme !== null && scheme.index < end) {
+        const start = scheme.index + scheme[0].length;
+        return { start, end, urlStart: scheme.index, hasScheme: true };
+    }
+    // No scheme (Go adds `https://` to a GOPROXY entry): from the entry's first non-space character.
+    const start = entry.length - entry.trimStart().length;
+    return { start, end, urlStart: start, hasScheme: false };
+}
+function maskEntry(entry) {
+    const span = userinfoSpan(entry);
+    if (span === null)
+        return entry;
+    return `${entry.slice(0, span.start)}${MASK}${entry.slice(span.end)}`;
+}
+/**
+ * A configuration value that holds URLs (an input such as `private-proxy` or `mirrors`, or GOPROXY,
+ * GOSUMDB, GOPRIVATE… from the environment) as it may be shown: in each entry, everything from
+ * `scheme://` (or the start of a scheme-less entry) to the entry's last `@` becomes `***`.
+ * Over-masks on purpose (a path holding `@` loses its start).
+ */
+function maskValueCredentials(value) {
+    return value.split(VALUE_ENTRY).map(maskEntry).join('');
+}
+/** `"…"` as Go's %q or JSON writes it (escapes included). */
+const QUOTED = /"((?:[^"\\]|\\.)*)"/g;
+function quotedForms(s) {
+    return [...new Set([goQuote(s).slice(1, -1), JSON.stringify(s).slice(1, -1)])];
+}
+/**
+ * Text that quotes (parts of) a configuration value — Go's `parse "https://u:ab/cd@h": invalid
+ * port ":ab" after host`, a pattern message — rewritten so nothing of the value's user info shows:
+ * a quoted string holding `@` is masked like a value, a quoted start of an entry (Go's url.Error
+ * quotes the text before `#`) becomes the masked entry, a quoted piece of user info becomes `***`,
+ * and the user info itself is masked wherever it appears.
+ */
+function maskValueInText(text, value) {
+    const infos = [];
+    const forms = [];
+    for (const entry of value.split(VALUE_ENTRY)) {
+        const span = userinfoSpan(entry);
+        if (span === null)
+            continue;
+        infos.push(entry.slice(span.start, span.end));
+        const url = entry.slice(span.urlStart).trim();
+        const schemeEnd = span.start - span.urlStart;
+        forms.push({ url, schemeEnd });
+        if (!span.hasScheme)
+            forms.push({ url: `https://${url}`, schemeEnd: 'https://'.length });
+    }
+    if (infos.length === 0)
+        return redactUrlCredentials(text);
+    const quotedInfos = infos.flatMap(quotedForms);
+    let out = text.replace(QUOTED, (all, inner) => {
+        if (inner.includes('@'))
+            return `"${maskValueCredentials(inner)}"`;
+        for (const { url, schemeEnd } of forms) {
+            for (const quoted of quotedForms(url)) {
+                if (inner.length > schemeEnd && quoted.startsWith(inner)) {
+                    return `"${quotedForms(maskEntry(url))[0]}"`;
+                }
+            }
+        }
+        if (inner !== '' && quotedInfos.some((info) => info.includes(inner)))
+            return `"${MASK}"`;
+        return all;
+    });
+    for (const info of [...infos].sort((a, b) => b.length - a.length)) {
+        out = out.split(info).join(MASK);
+        const password = info.slice(info.indexOf(':') + 1);
+        if (info.includes(':') && password.length >= MIN_SECRET)
+            out = out.split(password).join(MASK);
+    }
+    return redactUrlCredentials(out);
+}
+class Redactor {
+    #secrets = new Set();
+    #onSecret;
+    constructor(onSecret) {
+        this.#onSecret = onSecret;
+    }
+    /**
+     * Registers a secret with the forms it takes in output: URL-decoded, URL-encoded, and escaped as
+     * JSON and Go quote it. Values shorter than 4 characters are not masked: they would mangle
+     * ordinary text.
+     */
+    add(secret) {
+        if (!secret || secret.length < MIN_SECRET)
+            return;
+        const plain = new Set([secret, safeDecode(secret), encodeURIComponent(secret)]);
+        const forms = new Set([...plain].flatMap((form) => [form, ...quotedForms(form)]));
+        for (const form of forms) {
+            if (form.length >= MIN_SECRET && !this.#secrets.has(form)) {
+                this.#secrets.add(form);
+                this.#onSecret?.(form);
+            }
+        }
+    }
+    /**
+     * Registers the credentials of a URL (also scheme-less, as GOPROXY entries are written). Reads
+     * the user info both as Go does (the authority up to its last `@`) and as a person means it (up to
+     * the URL's last `@`, unless that `@` is in the path of a real server), so the credentials of a
+     * URL that does not even parse are masked too. A username with a password is an identity, not a
+     * secret (`https://proxy:pw@…` must not mask "proxy" everywhere); see `#addUserinfo`.
+     */
+    addUrl(url) {
+        if (!url)
+            return;
+        for (const info of userinfoCandidates(url.trim()))
+            this.#addUserinfo(info);
+        try {
+            const parsed = new URL(url.trim());
+            if (parsed.username !== '' || parsed.password !== '') {
+                const info = `${parsed.username}${parsed.password === '' ? '' : `:${parsed.password}`}`;
+                this.#addUserinfo(info);
+            }
+        }
+        catch {
+            // not a WHATWG URL (Go's rules above still applied)
+        }
+    }
+    /**
+     * `user:password` → the password, the pair and its Basic-auth form. The username only when it
+     * is the credential: no password (`https://TOKEN@host`), a placeholder one (`TOKEN:x-oauth-basic`),
+     * or a username that is recognisably a token (`ghp_…:x`). Well-known logins are never secrets.
+     */
+    #addUserinfo(info) {
+        const colon = info.indexOf(':');
+        const user = colon < 0 ? info : info.slice(0, colon);
+        const password = colon < 0 ? '' : info.slice(colon + 1);
+        const realPassword = password !== '' && !PLACEHOLDER_PASSWORDS.has(password.toLowerCase());
+        const userIsSecret = (!realPassword || looksLikeToken(user)) && !isWellKnownUser(user);
+        if (realPassword) {
+            this.add(password);
+            this.add(info);
+        }
+        if (userIsSecret)
+            this.add(user);
+        if (realPassword || userIsSecret) {
+            // What an Authorization: Basic header built from it would show.
+            this.add(Buffer.from(`${safeDecode(user)}:${safeDecode(password)}`).toString('base64'));
+        }
+    }
+    redact(text) {
+        let out = redactUrlCredentials(text);
+        // Longest first so a secret containing another is masked whole.
+        for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
+            out = out.split(secret).join(MASK);
+        }
+        return out;
+    }
+    get secrets() {
+        return [...this.#secrets];
+    }
+}
+/**
+ * User info of a URL, raw (still percent-encoded): Go's (the authority, up to `/`, `?` or `#`, up
+ * to its last `@`) and the wider one up to the URL's last `@` — unless that `@` sits in the path
+ * of what reads as a real server (`https://athens.corp/base@x`).
+ */
+function userinfoCandidates(url) {
+    const scheme = LEADING_SCHEME.exec(url);
+    const rest = scheme === null ? url : url.slice(scheme[0].length);
+    const authorityEnd = rest.search(/[/?#]/);
+    const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
+    const out = [];
+    const goAt = authority.lastIndexOf('@');
+    if (goAt >= 0)
+        out.push(authority.slice(0, goAt));
+    const lastAt = rest.lastIndexOf('@');
+    if (lastAt > authority.length) {
+        const inQueryOrFragment = /[?#]/.test(rest.slice(0, lastAt));
+        const inServerPath = !inQueryOrFragment && goAt < 0 && looksLikeServer(authority);
+        if (!inServerPath)
+            out.push(rest.slice(0, lastAt));
+    }
+    return out;
+}
+/** Logins that name a mechanism, not a person: public knowledge, masking them only mangles text. */
+const WELL_KNOWN_USERS = new Set([
+    'git',
+    'gitlab-ci-token',
+    'x-access-token',
+    'oauth2',
+    'x-token-auth',
+    'token',
+]);
+/** Passwords that only say "the username is the token". */
+const PLACEHOLDER_PASSWORDS = new Set(['x-oauth-basic']);
+/** Prefixes of GitHub and GitLab tokens. */
+const TOKEN_PREFIX = /^(?:gh[pousr]_|github_pat_|glpat-|gldt-|glcbt-|glptt-|glrt-|gloas-)/;
+function isWellKnownUser(user) {
+    return WELL_KNOWN_USERS.has(user.toLowerCase());
+}
+function looksLikeToken(user) {
+    return TOKEN_PREFIX.test(user);
+}
+function safeDecode(value) {
+    try {
+        return decodeURIComponent(value);
+    }
+    catch {
+        return value;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/goenv/gourl.ts
@@ -46307,7 +46728,8 @@ function fallsThrough(entry, failure) {
  */
 function validateProxyBaseUrl(inputName, raw) {
     const text = goTrimSpace(raw);
-    const shown = JSON.stringify(maskUserinfo(text));
+    // Masked as a value: a password holding '/', '#' or a space is user info all the same.
+    const shown = JSON.stringify(maskUserinfo(maskValueCredentials(text)));
     const fail = (why) => {
         throw new InputError(`Invalid input '${inputName}': ${shown} ${why} (allowed: ${PROXY_URL_ALLOWED}).`);
     };
@@ -46322,8 +46744,9 @@ function validateProxyBaseUrl(inputName, raw) {
         fail('contains white space');
     const url = withImplicitScheme(text);
     const problem = checkProxyUrl(url);
+    // Go's error quotes the URL (and pieces of it, such as a "port" cut out of a password).
     if (problem !== null)
-        fail(`is not a valid proxy URL: ${maskUserinfo(problem)}`);
+        fail(`is not a valid proxy URL: ${maskUserinfo(maskValueInText(problem, url))}`);
     const parsed = parseGoUrl(url);
     if (parsed.scheme === 'file')
         fail('is a file:// URL, which cannot be probed');
@@ -46560,7 +46983,7 @@ function parseSemver(v) {
         return null;
     return { major: major[0], minor: minor[0], patch: patch[0], short: '', prerelease, build };
 }
-function isValidSemver(v) {
+function modpath_isValidSemver(v) {
     return parseSemver(v) !== null;
 }
 /** semver.Canonical: `v1.2` → `v1.2.0`, build metadata dropped; '' when invalid. */
@@ -46614,7 +47037,7 @@ function comparePrerelease(x, y) {
     return xs.length < ys.length ? -1 : xs.length > ys.length ? 1 : 0;
 }
 /** semver.Compare (invalid versions sort before valid ones). */
-function compareSemver(v, w) {
+function modpath_compareSemver(v, w) {
     const pv = parseSemver(v);
     const pw = parseSemver(w);
     if (pv === null && pw === null)
@@ -46778,7 +47201,7 @@ function checkModuleVersion(path, version) {
     const pathProblem = checkModulePath(path);
     if (pathProblem !== null)
         return pathProblem;
-    if (!isValidSemver(version))
+    if (!modpath_isValidSemver(version))
         return `${path}@${version}: invalid version: not a semantic version`;
     const { pathMajor } = splitPathVersion(path);
     const majorProblem = checkPathMajor(version, pathMajor);
@@ -47195,6 +47618,7 @@ function formatPatternList(globs) {
 
 
 
+
 /** One or more bad inputs; the message is a single line holding all of them. */
 class InputsError extends InputError {
     problems;
@@ -47207,16 +47631,23 @@ class InputsError extends InputError {
 class BadValue extends Error {
 }
 const MAX_SHOWN = 80;
-/** The bad value as shown to the user: credentials masked (unless the input holds none), one line, bounded length. */
+/**
+ * The bad value as shown to the user: credentials masked (unless the input holds none), one line,
+ * bounded length. Masked as a value, not as running text: everything up to an entry's last `@` is
+ * user info, so a password holding `/`, `#` or a space does not show.
+ */
 function show(value, mask) {
-    const masked = mask ? maskUserinfo(value) : value;
+    const masked = mask ? maskUserinfo(maskValueCredentials(value)) : value;
     const cut = masked.length > MAX_SHOWN ? `${masked.slice(0, MAX_SHOWN)}…` : masked;
     return JSON.stringify(cut);
 }
 /** Inputs whose values hold no credentials but may hold '@' (module@version). */
 const UNMASKED = new Set(['probe-modules']);
 function bad(input, value, why, allowed) {
-    return new BadValue(`Invalid input '${input}': ${show(value, !UNMASKED.has(input))} ${why} (allowed: ${allowed}).`);
+    const mask = !UNMASKED.has(input);
+    // `why` may quote the value again (Go's `parse "<url>": …`).
+    const reason = mask ? maskValueInText(why, value) : why;
+    return new BadValue(`Invalid input '${input}': ${show(value, mask)} ${reason} (allowed: ${allowed}).`);
 }
 function splitList(text, separators) {
     return text
@@ -47246,7 +47677,7 @@ function parseMirrors(text) {
     for (const item of items) {
         if (item.toLowerCase() === 'auto')
             throw bad('mirrors', text, "mixes 'auto' with URLs", allowed);
-        const url = rethrowAsBadValue(() => validateProxyBaseUrl('mirrors', item));
+        const url = rethrowAsBadValue(item, () => validateProxyBaseUrl('mirrors', item));
         const key = dedupeKey(url);
         if (!seen.has(key)) {
             seen.add(key);
@@ -47260,13 +47691,14 @@ function dedupeKey(url) {
     const match = /^([^:]+:\/\/)([^/]*)(.*)$/.exec(url);
     return match ? `${match[1].toLowerCase()}${match[2].toLowerCase()}${match[3]}` : url;
 }
-function rethrowAsBadValue(fn) {
+/** Runs a validator of `value`; its InputError becomes a BadValue with the value's credentials masked. */
+function rethrowAsBadValue(value, fn) {
     try {
         return fn();
     }
     catch (error) {
         if (error instanceof InputError)
-            throw new BadValue(error.message);
+            throw new BadValue(maskValueInText(error.message, value));
         throw error;
     }
 }
@@ -47371,8 +47803,13 @@ function specDefault(name) {
  * Parses every input. Empty or missing values take the default from INPUT_SPECS; a value equal to
  * the default counts as 'default' too (the action runner passes defaults as if they were given).
  * Throws InputsError (an InputError) listing every bad input in one line.
+ *
+ * With a redactor, the credentials in the raw values are registered first, so they are masked
+ * downstream even when a value is rejected (or does not parse as a URL at all).
  */
-function parseInputs(read, env) {
+function parseInputs(read, env, redactor) {
+    if (redactor)
+        registerRawSecrets(read, env, redactor);
     const problems = [];
     function field(name, parse) {
         const given = goTrimSpace(read(name) ?? '');
@@ -47391,13 +47828,13 @@ function parseInputs(read, env) {
     }
     const inputs = {
         mirrors: field('mirrors', parseMirrors),
-        privateProxy: field('private-proxy', (t) => t === '' ? null : rethrowAsBadValue(() => validateProxyBaseUrl('private-proxy', t))),
+        privateProxy: field('private-proxy', (t) => t === '' ? null : rethrowAsBadValue(t, () => validateProxyBaseUrl('private-proxy', t))),
         fallback: field('fallback', (t) => parseChoice('fallback', t, ['direct', 'off'])),
         maxMirrors: field('max-mirrors', (t) => parseIntegerInRange('max-mirrors', t, 1, 10)),
         probeModules: field('probe-modules', parseProbeModules),
         timeoutSeconds: field('timeout', (t) => parseSeconds('timeout', t, 1, 300)),
         gosumdb: field('gosumdb', parseGosumdbInput),
-        goprivate: field('goprivate', (t) => rethrowAsBadValue(() => parsePatternInput('goprivate', t))),
+        goprivate: field('goprivate', (t) => rethrowAsBadValue(t, () => parsePatternInput('goprivate', t))),
         goprivateFromRemote: field('goprivate-from-remote', parseGoprivateFromRemote),
         writeGoEnv: field('write-go-env', (t) => parseBoolean('write-go-env', t)),
         cache: field('cache', (t) => parseBoolean('cache', t)),
@@ -47422,8 +47859,11 @@ const NOT_GO_VARIABLES = {
 function parseEnvironment(env) {
     const problems = [];
     const note = (variable, messages) => {
-        for (const message of messages)
-            problems.push({ variable, message: maskUserinfo(message) });
+        // Messages quote the value (Go's url.Error, pattern texts): mask it as a value, not as text.
+        const raw = env[variable] ?? '';
+        for (const message of messages) {
+            problems.push({ variable, message: maskUserinfo(maskValueInText(message, raw)) });
+        }
     };
     const goproxyRaw = env.GOPROXY ?? '';
     let GOPROXY = null;
@@ -47436,7 +47876,8 @@ function parseEnvironment(env) {
             messages.push(`GOPROXY is rejected by Go: ${list.error}`);
         if (list.dead.length > 0) {
             const end = list.entries.at(-1)?.kind ?? 'direct';
-            messages.push(`GOPROXY entries after '${end}' are ignored by Go: ${list.dead.join(', ')}`);
+            const dead = list.dead.map(maskValueCredentials).join(', ');
+            messages.push(`GOPROXY entries after '${end}' are ignored by Go: ${dead}`);
         }
         GOPROXY = {
             raw: goproxyRaw,
@@ -47487,7 +47928,10 @@ function parseEnvironment(env) {
     }
     return { GOPROXY, GOSUMDB, ...patterns, GOFLAGS, problems };
 }
-/** Registers every secret the inputs carry (token, credentials in proxy URLs) with the redactor. */
+/**
+ * Registers every secret the inputs carry (token, credentials in proxy and checksum-database URLs,
+ * from inputs and from GOPROXY / GOSUMDB in the environment) with the redactor.
+ */
 function registerSecrets(inputs, redactor) {
     redactor.add(inputs.token.value);
     if (inputs.privateProxy.value !== null)
@@ -47495,10 +47939,43 @@ function registerSecrets(inputs, redactor) {
     if (inputs.mirrors.value !== 'auto')
         for (const url of inputs.mirrors.value)
             redactor.addUrl(url);
-    for (const entry of inputs.environment.GOPROXY?.value?.entries ?? []) {
+    const gosumdb = inputs.gosumdb.value;
+    if (gosumdb !== 'auto' && gosumdb.kind === 'db')
+        redactor.addUrl(gosumdb.url);
+    const { GOPROXY, GOSUMDB } = inputs.environment;
+    for (const entry of GOPROXY?.value?.entries ?? []) {
         if (entry.kind === 'url')
             redactor.addUrl(entry.url);
     }
+    if (GOPROXY)
+        registerGoproxyText(GOPROXY.raw, redactor);
+    if (GOSUMDB)
+        redactor.addUrl(gosumdbUrlText(GOSUMDB.raw));
+}
+/**
+ * The credentials in the raw values, before anything is validated: URL-valued inputs and GOPROXY /
+ * GOSUMDB from the environment. A value Go rejects still had its user info registered.
+ */
+function registerRawSecrets(read, env, redactor) {
+    const raw = (name) => goTrimSpace(read(name) ?? '');
+    redactor.add(raw('token'));
+    for (const item of splitList(raw('mirrors'), /[\n\r,]/))
+        redactor.addUrl(item);
+    redactor.addUrl(raw('private-proxy'));
+    redactor.addUrl(gosumdbUrlText(raw('gosumdb')));
+    registerGoproxyText(env.GOPROXY ?? '', redactor);
+    redactor.addUrl(gosumdbUrlText(env.GOSUMDB ?? ''));
+}
+function registerGoproxyText(value, redactor) {
+    for (const entry of splitList(value, /[,|]/)) {
+        if (entry !== 'direct' && entry !== 'off')
+            redactor.addUrl(entry);
+    }
+}
+/** The URL part of a GOSUMDB value (`<key> <url>`): everything after the key, spaces included. */
+function gosumdbUrlText(value) {
+    const match = /^\S+\s+(\S[\s\S]*)$/.exec(goTrimSpace(value));
+    return match === null ? '' : goTrimSpace(match[1]);
 }
 function deepFreeze(value) {
     if (value === null ||
@@ -48449,28 +48926,40 @@ function joinBlocks(blocks) {
 function byteLength(text) {
     return Buffer.byteLength(text, 'utf8');
 }
-/** The post step's addition to the job summary. */
+/** The post step's addition to the job summary; the key is shown once, in its own row. */
 function renderCacheSummary(stats, options = {}) {
     const text = new SafeText(options.redactor);
-    const key = text.code(stats.key, 500);
-    const restored = stats.restoredKey === null
-        ? 'no cache found'
-        : stats.exactHit
-            ? `exact hit on ${text.code(stats.restoredKey, 500)}`
-            : `partial: ${text.code(stats.restoredKey, 500)} (prefix match)`;
-    const saved = stats.saved ? `yes, under ${key}` : 'no';
-    const reason = stats.reason === '' ? '' : `: ${text.md(stats.reason, 500)}`;
+    const reason = stats.reason.trim();
+    const saved = stats.saved ? 'yes' : reason === '' ? 'no' : `no: ${text.md(reason, 200)}`;
     return `${[
         '### Go module cache',
         '',
         '| Module cache | |',
         '| --- | --- |',
-        `| Restored | ${restored} |`,
+        `| Restored | ${restoredCell(stats, text)} |`,
         `| Added during the job | ${count(stats.modulesAdded, 'module')}, ${formatBytes(Math.max(0, stats.bytesAdded))} |`,
         `| Total at the end of the job | ${count(stats.modulesTotal, 'module')}, ${formatBytes(Math.max(0, stats.bytesTotal))} |`,
-        `| Saved | ${saved}${reason} |`,
-        `| Key | ${key} |`,
+        `| Saved | ${saved} |`,
+        `| Key | ${text.code(stats.key, 500)} |`,
     ].join('\n')}\n`;
+}
+function restoredCell(stats, text) {
+    switch (stats.restore) {
+        case 'exact-hit':
+            return 'yes, exact key hit';
+        case 'partial-hit':
+            return stats.restoredKey === null
+                ? 'yes, restore-key match'
+                : `yes, restore-key match ${text.code(stats.restoredKey, 500)}`;
+        case 'miss':
+            return 'no cache found';
+        case 'failed':
+            return 'no: the restore failed (see the warnings)';
+        case 'skipped-populated':
+            return 'no: the module cache already had content';
+        default:
+            return text.md(String(stats.restore), 60);
+    }
 }
 function count(n, noun) {
     const value = Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0;
@@ -48873,6 +49362,10 @@ function milliseconds(ms) {
 function throughput(bytesPerSec) {
     return formatRate(bytesPerSec);
 }
+/** `64 KiB`, `1.5 MiB`. */
+function bytes(count) {
+    return units_formatBytes(count);
+}
 
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Output names of the action (contract.md). */
@@ -48889,8 +49382,6 @@ const OUTPUTS = {
 const STATE = {
     /** JSON of the credentials revert plan (src/private/credentials.ts): what the post step removes. */
     credentials: 'go-proxy-setup-credentials',
-    /** JSON of PostState (see orchestrators/state.ts). */
-    post: 'go-proxy-setup-post',
     /** JSON of CacheState (src/cache/types.ts): what the module cache restore found, for the save. */
     cache: 'go-proxy-setup-cache',
 };
@@ -48939,7 +49430,7 @@ function mirrorFindings(assessments) {
                 code: 'mirror-tampered',
                 title: `${url} served tampered content`,
                 message: `${url} (${originText(candidate.origin)}) ${a.reason}. ${candidate.isPrivate
-                    ? 'It stays first in the chain because private-proxy is set; go will reject what it serves when go.sum disagrees. Check the proxy and its cache.'
+                    ? `It stays first in the chain ${privateRoleText(candidate.origin)}; go will reject what it serves when go.sum disagrees. Check the proxy and its cache.`
                     : 'It is never chosen. Remove it from your mirror list; if it is a well-known mirror, something on this network may be altering traffic.'}`,
                 mirror: url,
             });
@@ -49037,7 +49528,7 @@ function privateProxyChainFindings(privateProxy, privatePatterns) {
             title: `Private proxy ${url} failed`,
             message: `The private proxy ${describeEndpointFailure(failedPrivate[0])}${more(failedPrivate.length)}. Private modules cannot be downloaded until this is fixed${auth
                 ? ' (check the credentials in private-proxy or in .netrc; the go command sends .netrc credentials over https only and matches the host without its port)'
-                : ''}. It stays first in GOPROXY, followed by \`,\`, because private-proxy is set: an error other than 404/410 from it also stops downloads of public modules.`,
+                : ''}. It stays first in GOPROXY, followed by \`,\`, ${privateRoleText(privateProxy.candidate.origin)}: an error other than 404/410 from it also stops downloads of public modules.`,
             mirror: url,
         });
     }
@@ -49053,6 +49544,12 @@ function privateProxyChainFindings(privateProxy, privatePatterns) {
     }
     return findings;
 }
+/** Why the private proxy heads the chain, as a clause: `because private-proxy is set`. */
+function privateRoleText(origin) {
+    return origin === 'private'
+        ? 'because private-proxy is set'
+        : 'because it heads your GOPROXY and looks like a private proxy';
+}
 function more(count) {
     return count > 1 ? ` (and ${count - 1} more request${count > 2 ? 's' : ''})` : '';
 }
@@ -49060,7 +49557,7 @@ function more(count) {
  * Findings about the GOPROXY the user had: entries after `direct`/`off` are never used, and a URL
  * followed by `,` does not survive that mirror's 5xx/403/timeout. (Not for Go < 1.15, which has no `|`.)
  */
-function existingGoproxyFindings(existing, assessments, privateProxyUrl, pipeSupported) {
+function existingGoproxyFindings(existing, assessments, privateProxyUrls, pipeSupported) {
     if (existing === null || existing.trim() === '' || existing.trim() === DEFAULT_GOPROXY)
         return [];
     const shown = redactUrlCredentials(existing.trim());
@@ -49088,7 +49585,7 @@ function existingGoproxyFindings(existing, assessments, privateProxyUrl, pipeSup
         return findings;
     const fragile = entries.filter((e, i) => e.kind === 'url' &&
         e.separator === ',' &&
-        !samePrivate(e.url, privateProxyUrl) &&
+        !privateProxyUrls.some((url) => sameUrl(e.url, url)) &&
         entries.slice(i + 1).some((later) => later.kind !== 'off'));
     if (fragile.length > 0) {
         const names = fragile.map((e) => redactUrlCredentials(e.raw));
@@ -49108,9 +49605,6 @@ function existingGoproxyFindings(existing, assessments, privateProxyUrl, pipeSup
 }
 function sameUrl(a, b) {
     return withImplicitScheme(a).replace(/\/+$/, '') === withImplicitScheme(b).replace(/\/+$/, '');
-}
-function samePrivate(url, privateProxyUrl) {
-    return privateProxyUrl !== null && sameUrl(url, privateProxyUrl);
 }
 /** Findings about the outcome: no route (error), no usable mirror (warning), an old Go (notice). */
 function outcomeFindings(input) {
@@ -49149,6 +49643,71 @@ function outcomeFindings(input) {
         });
     }
     return findings;
+}
+/**
+ * What became of GONOPROXY/GONOSUMDB values the user had set: a GONOPROXY kept although a
+ * private proxy could take those modules, or a value extended by private patterns it missed.
+ */
+function privateRoutingFindings(routing, privateProxyDisplay, user) {
+    const findings = [];
+    if (routing.keptGonoproxy !== null && privateProxyDisplay !== null) {
+        findings.push({
+            level: 'notice',
+            code: 'gonoproxy-kept',
+            title: 'Your GONOPROXY is kept',
+            message: `GONOPROXY=${routing.keptGonoproxy} is set, so go-proxy-setup keeps it instead of writing GONOPROXY=none: modules matching it skip the private proxy ${privateProxyDisplay} and are fetched straight from version control (they need git access to their hosts). Every other private module goes to the private proxy. Unset GONOPROXY to send all private modules through the proxy.`,
+        });
+    }
+    for (const name of routing.extended) {
+        const value = routing[name];
+        const theirs = user[name] ?? '';
+        findings.push({
+            level: 'notice',
+            code: 'private-routing-extended',
+            title: `${name} extended with the private patterns`,
+            message: `Your ${name} (${theirs}) does not cover every private pattern, so ${name}=${value} is written: ${name === 'GONOSUMDB'
+                ? 'private modules are never looked up in the checksum database'
+                : 'private modules are never requested from the public mirrors in GOPROXY'}. Your own entries are kept.`,
+        });
+    }
+    return findings;
+}
+/** A notice (a warning when nothing else can fetch them) for probe modules no mirror serves. */
+function unservedModuleFindings(modules, fallback) {
+    if (modules.length === 0)
+        return [];
+    const names = modules.join(', ');
+    const one = modules.length === 1;
+    return [
+        {
+            level: fallback === 'direct' ? 'notice' : 'warning',
+            code: 'probe-module-unserved',
+            title: `No mirror serves ${names}`,
+            message: `Every mirror that answered said 404/410 for ${names}, while serving the other probe modules, so ${one ? 'it was' : 'they were'} left out of the judgement instead of failing every mirror. ${fallback === 'direct'
+                ? `Go moves past a 404/410 and fetches ${one ? 'it' : 'them'} with \`direct\` from version control.`
+                : `With fallback off, Go cannot download ${one ? 'it' : 'them'}: set fallback: direct, or make a mirror serve ${one ? 'it' : 'them'}.`}`,
+        },
+    ];
+}
+/** What became of the first entry of the user's GOPROXY, judged a private proxy (catalog.ts planCandidates). */
+function envPrivateProxyFinding(head, privateProxyInputDisplay) {
+    const why = head.reason === 'credentials'
+        ? 'it carries credentials'
+        : 'it is not a known public mirror, is followed by `,` and private paths are declared (GOPRIVATE/GONOPROXY)';
+    if (head.outcome === 'replaced') {
+        return {
+            level: 'notice',
+            code: 'env-private-proxy-replaced',
+            title: 'Your GOPROXY head is replaced by private-proxy',
+            message: `Your GOPROXY starts with ${head.displayUrl}, which looks like a private proxy (${why}). The private-proxy input${privateProxyInputDisplay ? ` (${privateProxyInputDisplay})` : ''} takes its place at the head of the chain, so ${head.displayUrl} was not probed and is not in the GOPROXY written.`,
+        };
+    }
+    return {
+        level: 'notice',
+        code: 'env-private-proxy',
+        title: 'Your GOPROXY head is kept as a private proxy',
+        message: `Your GOPROXY starts with ${head.displayUrl}, which looks like a private proxy (${why}), so it stays first, followed by \`,\`, and is never ranked or reordered among the public mirrors: Go reaches the public mirrors after it only on its 404/410 answers. GONOPROXY is left as you had it, so private modules keep their route. Set the private-proxy input to make this explicit.`,
+    };
 }
 /** The notice that carries the decision. */
 function decisionFinding(display, headline) {
@@ -49210,7 +49769,7 @@ function buildReport(input) {
         routeFound: selection.routeFound,
         reasons: [...selection.reasons],
         fastestMirror: first ? stripCredentials(first.probe.candidate.displayUrl) : null,
-        fastestLatencyMs: first?.latencyMs != null ? Math.round(first.latencyMs) : null,
+        fastestLatencyMs: fastestLatency(first),
         speedupOverDefault: speedupOverDefault(selection.assessments, first),
         mirrors: orderForReport(selection.assessments).map(mirrorReport),
         sumdb: selection.sumdb,
@@ -49229,6 +49788,18 @@ function buildReport(input) {
 /** Rank 1 among public mirrors. */
 function firstChosen(assessments) {
     return assessments.find((a) => a.rank === 1) ?? null;
+}
+/**
+ * The first chosen mirror's median time to first byte — what the output `fastest-latency-ms`, the
+ * summary headline and the table's TTFB column all show — else its median total time when no
+ * TTFB was measured. (The ranking itself uses the median total: see rankingLatency.)
+ */
+function fastestLatency(first) {
+    if (first === null)
+        return null;
+    const median = first.probe.median;
+    const ms = median.ttfbMs ?? median.totalMs;
+    return ms === null ? null : Math.round(ms);
 }
 /**
  * Median TTFB of proxy.golang.org divided by the first chosen mirror's (the contract's definition),
@@ -49588,300 +50159,6 @@ function rubyStrip(s) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/goenv/envfile.ts
-/**
- * The user's go env file (`go env -w`), as pure text functions that reproduce cmd/go:
- * `initEnvCache` (reading, src/cmd/go/internal/cfg/cfg.go), `updateEnvFile` and `lineToKey`
- * (writing, src/cmd/go/internal/envcmd/env.go), and `cfg.EnvFile` + `os.UserConfigDir` (location).
- */
-
-
-/**
- * Values the go command reads from the file: lines with '=' whose first byte is A–Z; the value is
- * everything after the first '=', verbatim (a trailing CR included); the last duplicate wins.
- */
-function readEnvFile(text) {
-    const values = new Map();
-    for (const line of text.split('\n')) {
-        const eq = line.indexOf('=');
-        if (eq < 0 || line.length === 0 || line[0] < 'A' || line[0] > 'Z')
-            continue;
-        values.set(line.slice(0, eq), line.slice(eq + 1));
-    }
-    return values;
-}
-/** cmd/go's lineToKey: the text before the first '=', or '' (comment, blank, '#' in the key, no '='). */
-function lineToKey(line) {
-    const eq = line.indexOf('=');
-    if (eq < 0 || line.slice(0, eq).includes('#'))
-        return '';
-    return line.slice(0, eq);
-}
-/** Whether `go env -u key` would find a line to blank. */
-function envFileHasKey(text, key) {
-    return splitLines(text).some((line) => lineToKey(line) === key);
-}
-/** strings.SplitAfter(data, "\n") with an empty last piece dropped or a final newline added, as updateEnvFile does. */
-function splitLines(text) {
-    const lines = [];
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        lines.push(text.slice(start, nl + 1));
-        start = nl + 1;
-    }
-    if (start < text.length)
-        lines.push(`${text.slice(start)}\n`);
-    return lines;
-}
-/**
- * The file `go env -w KEY=VALUE…` (add) or `go env -u KEY…` (del) leaves behind: duplicates
- * removed except the last, existing keys replaced in place, new keys appended, unset keys
- * blanked, then every run of KEY=VALUE lines sorted by key. `text` is '' for a missing file (note
- * that `go env -u` fails when the file does not exist; `-w` creates it).
- */
-function updateEnvFile(text, add, del = []) {
-    const lines = splitLines(text);
-    // Delete all but the last copy of a key: the last one is the one that takes effect.
-    const prev = new Map();
-    lines.forEach((line, index) => {
-        const key = lineToKey(line);
-        if (key === '')
-            return;
-        const earlier = prev.get(key);
-        if (earlier !== undefined)
-            lines[earlier] = '';
-        prev.set(key, index);
-    });
-    for (const [key, value] of Object.entries(add)) {
-        const at = prev.get(key);
-        if (at !== undefined)
-            lines[at] = `${key}=${value}\n`;
-        else
-            lines.push(`${key}=${value}\n`);
-    }
-    for (const key of del) {
-        const at = prev.get(key);
-        if (at !== undefined)
-            lines[at] = '';
-    }
-    // Sort runs of KEY=VALUE lines; comments, blank or invalid lines (and blanked ones) end a run.
-    let start = 0;
-    for (let i = 0; i <= lines.length; i++) {
-        if (i === lines.length || lineToKey(lines[i]) === '') {
-            const run = lines
-                .slice(start, i)
-                .sort((a, b) => compareGoStrings(lineToKey(a), lineToKey(b)));
-            lines.splice(start, run.length, ...run);
-            start = i + 1;
-        }
-    }
-    return lines.join('');
-}
-/** `cfg.EnvFile()`: $GOENV, else os.UserConfigDir()/go/env, per the OS of the go command. */
-function goEnvFilePath(env, platform) {
-    const get = (name) => lookupEnv(env, name, platform === 'win32');
-    const goenv = get('GOENV');
-    if (goenv !== '')
-        return goenv === 'off' ? { path: null, reason: 'GOENV=off' } : { path: goenv };
-    switch (platform) {
-        case 'win32': {
-            const appData = get('AppData');
-            if (appData === '')
-                return { path: null, reason: '%AppData% is not defined' };
-            return { path: win32.join(appData, 'go/env') };
-        }
-        case 'darwin': {
-            const home = get('HOME');
-            if (home === '')
-                return { path: null, reason: '$HOME is not defined' };
-            return { path: posix.join(`${home}/Library/Application Support`, 'go/env') };
-        }
-        default: {
-            let dir = get('XDG_CONFIG_HOME');
-            if (dir === '') {
-                const home = get('HOME');
-                if (home === '')
-                    return { path: null, reason: 'neither $XDG_CONFIG_HOME nor $HOME are defined' };
-                dir = `${home}/.config`;
-            }
-            return { path: posix.join(dir, 'go/env') };
-        }
-    }
-}
-/** Windows environment names are case-insensitive; elsewhere exact. Empty counts as unset. */
-function lookupEnv(env, name, caseInsensitive) {
-    const exact = env[name];
-    if (exact !== undefined || !caseInsensitive)
-        return exact ?? '';
-    const key = Object.keys(env).find((k) => k.toLowerCase() === name.toLowerCase());
-    return key === undefined ? '' : (env[key] ?? '');
-}
-
-;// CONCATENATED MODULE: ./src/writers/go-env-file.ts
-/**
- * Persists settings in the user's go env file with the real `go env -w` / `go env -u`, only when
- * asked (input `write-go-env`, CLI `--apply`). Idempotent: keys already holding the wanted value
- * are not touched, so a second run leaves the file byte-identical. Never writes an empty value
- * (on Go ≥1.21 `GOPROXY=` in this file hides the go.env default and breaks every download).
- * Concurrent runs on one machine (self-hosted runners) are serialised with a lock file.
- */
-
-
-
-
-class GoCommandError extends Error {
-    name = 'GoCommandError';
-}
-const go_env_file_KEY = /^[A-Z][A-Z0-9_]*$/;
-const WARNING = /^warning: go env -w (\S+)=\.\.\. does not override conflicting OS environment variable$/;
-/**
- * Brings the go env file in line with `settings`: a non-empty string sets the key, null or ''
- * removes it (only when the file exists and holds the key, because `go env -u` fails otherwise).
- */
-async function writeGoEnv(settings, options = {}) {
-    validateSettings(settings);
-    const env = { ...(options.env ?? process.env) };
-    const file = (await runGo(['env', 'GOENV'], env, options)).stdout.trim();
-    if (file === '') {
-        return {
-            file: null,
-            skipped: 'GOENV=off: the go command uses no env file',
-            set: [],
-            unset: [],
-            unchanged: [],
-            overriddenByEnvironment: [],
-        };
-    }
-    // Pin the file for the following commands (Go 1.19 ignores GOENV=off in `go env -w`).
-    const goEnv = { ...env, GOENV: file, GOTOOLCHAIN: 'local' };
-    return withLock(file, options, async () => {
-        const { text, exists } = await readText(file);
-        const current = readEnvFile(text);
-        const toSet = {};
-        const toUnset = [];
-        const unchanged = [];
-        for (const [key, value] of Object.entries(settings)) {
-            if (value === null || value === '') {
-                if (exists && envFileHasKey(text, key))
-                    toUnset.push(key);
-                else
-                    unchanged.push(key);
-            }
-            else if (current.get(key) === value) {
-                unchanged.push(key);
-            }
-            else {
-                toSet[key] = value;
-            }
-        }
-        const overridden = new Set(conflictingEnvironment(settings, env));
-        const setKeys = Object.keys(toSet);
-        if (setKeys.length > 0) {
-            const { stderr } = await runGo(['env', '-w', ...setKeys.map((k) => `${k}=${toSet[k]}`)], goEnv, options);
-            for (const line of stderr.split(/\r?\n/)) {
-                const key = WARNING.exec(line.trim())?.[1];
-                if (key !== undefined)
-                    overridden.add(key);
-            }
-        }
-        if (toUnset.length > 0)
-            await runGo(['env', '-u', ...toUnset], goEnv, options);
-        return {
-            file,
-            skipped: null,
-            set: setKeys,
-            unset: toUnset,
-            unchanged,
-            overriddenByEnvironment: [...overridden],
-        };
-    });
-}
-/** Keys for which Go would keep using the OS environment: non-empty and different from the wanted value. */
-function conflictingEnvironment(settings, env) {
-    return Object.entries(settings)
-        .filter(([key, value]) => value !== null && value !== '' && (env[key] ?? '') !== '' && env[key] !== value)
-        .map(([key]) => key);
-}
-function validateSettings(settings) {
-    for (const [key, value] of Object.entries(settings)) {
-        if (!go_env_file_KEY.test(key))
-            throw new GoCommandError(`invalid go env key ${JSON.stringify(key)}`);
-        if (key === 'GOENV')
-            throw new GoCommandError('GOENV can only be set using the OS environment');
-        // Go refuses these too (`invalid newline in …`); checking first keeps the file untouched.
-        if (value !== null && /[\0\n\r\v]/.test(value))
-            throw new GoCommandError(`invalid newline or NUL in ${key} value`);
-    }
-}
-async function readText(file) {
-    try {
-        return { text: await (0,promises_.readFile)(file, 'utf8'), exists: true };
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return { text: '', exists: false };
-        throw error;
-    }
-}
-function runGo(args, env, options) {
-    return new Promise((resolve, reject) => {
-        (0,external_node_child_process_namespaceObject.execFile)(options.go ?? 'go', [...args], {
-            env: { ...env, GOTOOLCHAIN: 'local' },
-            cwd: options.cwd,
-            timeout: options.commandTimeoutMs ?? 30_000,
-            windowsHide: true,
-        }, (error, stdout, stderr) => {
-            if (error) {
-                const detail = stderr.trim().split(/\r?\n/).at(-1) || error.message;
-                reject(new GoCommandError(`go ${args[0]} ${args[1] ?? ''} failed: ${detail}`.replace(/\s+/g, ' ')));
-            }
-            else {
-                resolve({ stdout, stderr });
-            }
-        });
-    });
-}
-async function withLock(file, options, fn) {
-    const lock = `${file}.go-proxy-setup.lock`;
-    const timeoutMs = options.lockTimeoutMs ?? 30_000;
-    const staleMs = options.staleLockMs ?? 60_000;
-    const deadline = Date.now() + timeoutMs;
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(file), { recursive: true });
-    for (;;) {
-        try {
-            const handle = await (0,promises_.open)(lock, 'wx');
-            await handle.writeFile(`${process.pid} ${new Date().toISOString()}\n`);
-            await handle.close();
-            break;
-        }
-        catch (error) {
-            if (error.code !== 'EEXIST')
-                throw error;
-            await removeIfStale(lock, staleMs);
-            if (Date.now() > deadline) {
-                throw new GoCommandError(`timed out after ${timeoutMs} ms waiting for another writer of ${file} (lock ${lock})`);
-            }
-            await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
-        }
-    }
-    try {
-        return await fn();
-    }
-    finally {
-        await (0,promises_.unlink)(lock).catch(() => undefined);
-    }
-}
-async function removeIfStale(lock, staleMs) {
-    try {
-        const info = await (0,promises_.stat)(lock);
-        if (Date.now() - info.mtimeMs > staleMs)
-            await (0,promises_.unlink)(lock);
-    }
-    catch {
-        // gone already, or removed by another waiter
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/goenv/gomod.ts
 /**
  * A tolerant reader of go.mod text (the subset go-proxy-setup needs: module path, go and
@@ -50041,13 +50318,50 @@ function parseGoMod(text) {
         problems.push(`unterminated ${block} block`);
     return { module, go, toolchain, requires, replaces, excludes, problems };
 }
-/** Requirements after replacements: a requirement replaced by a local directory has no public source. */
+/**
+ * Requirements after replacements, as modload.Replacement resolves them: a replacement naming the
+ * required version wins over one for every version of the path. `replace old => new vX` makes Go
+ * download new@vX and never old; a replacement by a directory (no version) downloads nothing.
+ */
 function effectiveRequirements(mod) {
     return mod.requires.map((req) => {
-        const replacement = mod.replaces.find((r) => r.oldPath === req.path && (r.oldVersion === null || r.oldVersion === req.version));
-        const replacedLocally = replacement !== undefined && replacement.newVersion === null;
-        return { ...req, replacedLocally };
+        const replacement = replacementFor(mod.replaces, req.path, req.version);
+        if (replacement === null) {
+            return {
+                ...req,
+                replacedLocally: false,
+                replacement: null,
+                fetchPath: req.path,
+                fetchVersion: req.version,
+            };
+        }
+        if (isLocalReplacement(replacement)) {
+            return { ...req, replacedLocally: true, replacement, fetchPath: null, fetchVersion: null };
+        }
+        return {
+            ...req,
+            replacedLocally: false,
+            replacement,
+            fetchPath: replacement.newPath,
+            fetchVersion: replacement.newVersion,
+        };
     });
+}
+/** The replacement Go applies to path@version: version-specific first, then the wildcard one. */
+function replacementFor(replaces, path, version) {
+    return (replaces.find((r) => r.oldPath === path && r.oldVersion === version) ??
+        replaces.find((r) => r.oldPath === path && r.oldVersion === null) ??
+        null);
+}
+/**
+ * A directory replacement: no version on the right (modfile requires one for a module path), or a
+ * path that is a file path (`./x`, `../x`, `/abs`, `C:\x`), which modfile never reads as a module.
+ */
+function isLocalReplacement(r) {
+    return (r.newVersion === null ||
+        /^\.{1,2}(\/|\\|$)/.test(r.newPath) ||
+        r.newPath.startsWith('/') ||
+        /^[A-Za-z]:[\\/]/.test(r.newPath));
 }
 
 ;// CONCATENATED MODULE: ./src/goenv/goversion.ts
@@ -51085,26 +51399,79 @@ function candidateFromUrl(url, origin) {
     return { url: base, displayUrl: stripCredentials(base), origin, isPrivate: origin === 'private' };
 }
 /**
+ * The first entry of the environment's GOPROXY is the user's private proxy — not a public mirror
+ * to rank and reorder — when it carries user info (nobody puts credentials on a public mirror), or
+ * when it is not a catalog mirror or a `mirrors` URL, is followed by `,` (only 404/410 fall
+ * through: the classic private-proxy head) and private paths are declared. Null otherwise.
+ */
+function envGoproxyPrivateHead(sources) {
+    if (!sources.envGoproxy)
+        return null;
+    const first = parseGoproxy(sources.envGoproxy).entries[0];
+    if (first === undefined || first.kind !== 'url' || !/^https?:\/\//i.test(first.url))
+        return null;
+    if (hasUserinfo(first.url))
+        return { url: first.url, reason: 'credentials' };
+    const key = normalizeBaseUrl(first.url);
+    const known = [
+        ...MIRROR_CATALOG.map((entry) => entry.url),
+        ...(sources.mirrors === 'auto' ? [] : sources.mirrors),
+    ].some((url) => normalizeBaseUrl(url) === key);
+    if (!known && first.separator === ',' && sources.privatePathsDeclared === true)
+        return { url: first.url, reason: 'comma-headed' };
+    return null;
+}
+function hasUserinfo(url) {
+    try {
+        const parsed = new URL(url);
+        return parsed.username !== '' || parsed.password !== '';
+    }
+    catch {
+        return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(url);
+    }
+}
+/**
  * The candidates to probe, private proxy first. With `auto`: the catalog plus every URL entry of
  * the environment's GOPROXY (origin `env` wins over `catalog` for the same URL; an entry equal to
  * the private proxy is that proxy, never a public candidate).
  */
 function buildCandidates(sources) {
+    return planCandidates(sources).candidates;
+}
+/**
+ * buildCandidates, and what became of a private proxy heading the environment's GOPROXY: without
+ * the `private-proxy` input it is the private proxy (origin `env`, first, never ranked or
+ * reordered), whatever the `mirrors` input says; with the input, the input's proxy takes its place
+ * and the entry is left out.
+ */
+function planCandidates(sources) {
     const out = [];
     const seen = new Map();
-    const add = (url, origin) => {
+    const add = (url, origin, isPrivate = origin === 'private') => {
         const key = normalizeBaseUrl(url);
         const existing = seen.get(key);
         if (existing !== undefined) {
-            if (origin === 'env' && out[existing].origin === 'catalog')
+            if (existing >= 0 && origin === 'env' && out[existing].origin === 'catalog')
                 out[existing] = candidateFromUrl(url, 'env');
             return;
         }
         seen.set(key, out.length);
-        out.push(candidateFromUrl(url, origin));
+        out.push({ ...candidateFromUrl(url, origin), isPrivate });
     };
-    if (sources.privateProxy)
+    const head = envGoproxyPrivateHead(sources);
+    let envPrivateProxy = null;
+    if (sources.privateProxy) {
         add(sources.privateProxy, 'private');
+        if (head && normalizeBaseUrl(head.url) !== normalizeBaseUrl(sources.privateProxy)) {
+            envPrivateProxy = { ...head, displayUrl: stripCredentials(head.url), outcome: 'replaced' };
+            // Never probed as a public mirror: it is someone's private proxy.
+            seen.set(normalizeBaseUrl(head.url), -1);
+        }
+    }
+    else if (head) {
+        add(head.url, 'env', true);
+        envPrivateProxy = { ...head, displayUrl: stripCredentials(head.url), outcome: 'kept' };
+    }
     if (sources.mirrors === 'auto') {
         for (const entry of MIRROR_CATALOG)
             add(entry.url, 'catalog');
@@ -51115,7 +51482,7 @@ function buildCandidates(sources) {
         for (const url of sources.mirrors)
             add(url, 'input');
     }
-    return out;
+    return { candidates: out, envPrivateProxy };
 }
 /** The http(s) URL entries of a GOPROXY value, in order (keywords, file:// and invalid entries dropped). */
 function envGoproxyUrls(goproxy) {
@@ -51672,6 +52039,11 @@ class UndiciHttpClient {
         const connectTiming = () => (slot.connects !== connectsBefore ? slot.last : null);
         let status = null;
         let ttfb = started;
+        let windowTimer;
+        let windowClosed = false;
+        const chunks = [];
+        let bytes = 0;
+        let responseHeaders = {};
         try {
             const path = route.mode === 'forward' ? url.href : `${url.pathname}${url.search}`;
             const response = await slot.client.request({
@@ -51685,10 +52057,16 @@ class UndiciHttpClient {
             clearTimeout(timer);
             const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
             timer = setTimeout(() => abort(new HttpFailure(OUTCOME.timeout, `timeout reading the response body after ${bodyTimeoutMs} ms`)), bodyTimeoutMs);
+            responseHeaders = flattenHeaders(response.headers);
             const isRedirect = REDIRECT_STATUSES.has(status) && response.headers.location !== undefined;
             const maxBytes = isRedirect ? 64 * 1024 : (options.maxBytes ?? DEFAULT_MAX_BYTES);
-            const chunks = [];
-            let bytes = 0;
+            if (options.sampleWindowMs !== undefined && !isRedirect) {
+                // Ends the read at the window even when no chunk arrives (a stalled body).
+                windowTimer = setTimeout(() => {
+                    windowClosed = true;
+                    response.body.destroy();
+                }, options.sampleWindowMs);
+            }
             let complete = true;
             for await (const chunk of response.body) {
                 bytes += chunk.length;
@@ -51708,12 +52086,14 @@ class UndiciHttpClient {
                     break;
                 }
             }
+            if (windowClosed)
+                complete = false;
             if (!complete)
                 slot.broken = true;
             return {
                 kind: 'response',
                 status,
-                headers: flattenHeaders(response.headers),
+                headers: responseHeaders,
                 body: Buffer.concat(chunks),
                 complete,
                 ttfb,
@@ -51722,12 +52102,25 @@ class UndiciHttpClient {
         }
         catch (error) {
             slot.broken = true;
+            if (windowClosed && status !== null && !controller.signal.aborted) {
+                // Our sampling window ended the read: what arrived is the sample, not an error.
+                return {
+                    kind: 'response',
+                    status,
+                    headers: responseHeaders,
+                    body: Buffer.concat(chunks),
+                    complete: false,
+                    ttfb,
+                    connect: connectTiming(),
+                };
+            }
             const reason = controller.signal.aborted ? controller.signal.reason : error;
             const { outcome, message } = classifyError(reason, this.#maxHeaderBytes);
             return { kind: 'error', outcome, message, status, ttfb, connect: connectTiming() };
         }
         finally {
             clearTimeout(timer);
+            clearTimeout(windowTimer);
             options.signal?.removeEventListener('abort', onCallerAbort);
             this.#release(slot);
         }
@@ -52133,29 +52526,665 @@ function pemBlocks(text) {
     return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-;// CONCATENATED MODULE: ./src/goenv/dirhash.ts
+;// CONCATENATED MODULE: ./src/select/chain.ts
 /**
- * go.sum `h1:` hashes (golang.org/x/mod/sumdb/dirhash Hash1): sha256 over a summary of
- * "<hex sha256 of content>  <name>\n" lines, sorted by name in byte order.
+ * The GOPROXY chain: `private-proxy,` first, then the chosen public mirrors joined by `|` (any
+ * error falls through), then the fallback keyword. Nothing is ever written after `direct`/`off`.
  */
 
-function hash1(files) {
-    const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
-    const summary = (0,external_node_crypto_.createHash)('sha256');
-    for (const file of sorted) {
-        if (file.name.includes('\n'))
-            throw new Error(`dirhash: filenames with newlines are not supported: ${JSON.stringify(file.name)}`);
-        const digest = (0,external_node_crypto_.createHash)('sha256').update(file.content).digest('hex');
-        summary.update(`${digest}  ${file.name}\n`);
+
+/** `|` (fall through on any error) arrived in Go 1.15 (CL 223257). */
+const FIRST_MINOR_WITH_PIPE = 15;
+/** `1.14`, `go1.14.15`, `1.22rc1` → { major: 1, minor: 14 }; null when unrecognisable. */
+function chain_parseGoVersion(version) {
+    if (version === null)
+        return null;
+    const match = /^\s*(?:go)?(\d+)\.(\d+)/.exec(version);
+    if (!match)
+        return null;
+    return { major: Number(match[1]), minor: Number(match[2]) };
+}
+/** False only for a known Go 1.x older than 1.15; unknown versions are assumed modern. */
+function goSupportsPipe(version) {
+    const parsed = chain_parseGoVersion(version);
+    if (parsed === null)
+        return true;
+    return parsed.major > 1 || parsed.minor >= FIRST_MINOR_WITH_PIPE;
+}
+/**
+ * Builds the chain. The private proxy is always followed by `,`: only its 404/410 answers move on,
+ * so its outages never send private paths to public mirrors (golang/go#37367). Public mirrors
+ * and the fallback are joined by `separator`.
+ */
+function buildChain(privateProxy, mirrors, fallback, separator) {
+    const entries = [];
+    if (privateProxy)
+        entries.push(urlEntry('private', privateProxy, ','));
+    const seen = new Set();
+    for (const mirror of mirrors) {
+        const key = mirror.candidate.url.replace(/\/+$/, '');
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        entries.push(urlEntry('mirror', mirror, separator));
     }
-    return `h1:${summary.digest('base64')}`;
+    entries.push({ kind: fallback, url: null, display: fallback, separatorAfter: null, probe: null });
+    return entries;
 }
-/** The hash of a `.mod` file as recorded in go.sum (`<module> <version>/go.mod h1:…`). */
-function goModHash(mod) {
-    return hash1([{ name: 'go.mod', content: mod }]);
+function urlEntry(kind, probe, separatorAfter) {
+    return {
+        kind,
+        url: probe.candidate.url,
+        display: probe.candidate.displayUrl,
+        separatorAfter,
+        probe,
+    };
 }
-/** Go's hash of an empty go.mod: seeing it means a proxy or cache served a 0-byte .mod. */
-const EMPTY_GO_MOD_HASH = 'h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY=';
+/**
+ * The GOPROXY value: with credentials (to write) or without (to show). formatGoproxy refuses an
+ * empty list, an invalid URL and anything after `direct`/`off`.
+ */
+function formatChain(entries, withCredentials) {
+    return formatGoproxy(entries.map((e) => e.kind === 'direct' || e.kind === 'off'
+        ? { kind: e.kind }
+        : {
+            kind: 'url',
+            url: withCredentials ? e.url : e.display,
+            fallBackOnError: e.separatorAfter === '|',
+        }));
+}
+/**
+ * GONOPROXY/GONOSUMDB. Go defaults both to GOPRIVATE, so without a user value nothing is written
+ * unless a private proxy needs it:
+ * - GONOSUMDB: with a private proxy, the private patterns (so private modules never reach the
+ *   checksum database); a user value that misses some of them is extended by them, never replaced.
+ * - GONOPROXY: with the `private-proxy` input, `none` (a pattern matching no module), so private
+ *   modules go to the proxy instead of straight to version control — unless the user set
+ *   GONOPROXY, which is kept (the modules it names keep bypassing the proxy). A private proxy
+ *   found heading the user's GOPROXY changes no routing: GONOPROXY stays as the user had it.
+ *   Without a private proxy, a user value that misses private patterns is extended, so our
+ *   public mirrors are never asked for them.
+ */
+function privateRouting(privateProxy, privatePatterns, user = {}) {
+    const patterns = privatePatterns.filter((p) => p !== '');
+    const userNoproxy = user.GONOPROXY || null;
+    const userNosumdb = user.GONOSUMDB || null;
+    const nothing = {
+        GONOPROXY: '',
+        GONOSUMDB: '',
+        keptGonoproxy: null,
+        extended: [],
+    };
+    if (patterns.length === 0)
+        return nothing;
+    const extended = [];
+    let GONOSUMDB = '';
+    if (userNosumdb === null) {
+        if (privateProxy !== null)
+            GONOSUMDB = formatPatternList(patterns);
+    }
+    else if (!coversAll(userNosumdb, patterns)) {
+        GONOSUMDB = unionPatterns(userNosumdb, patterns);
+        extended.push('GONOSUMDB');
+    }
+    let GONOPROXY = '';
+    let keptGonoproxy = null;
+    if (privateProxy === 'input') {
+        if (userNoproxy === null)
+            GONOPROXY = 'none';
+        else
+            keptGonoproxy = userNoproxy;
+    }
+    else if (privateProxy === null && userNoproxy !== null && !coversAll(userNoproxy, patterns)) {
+        GONOPROXY = unionPatterns(userNoproxy, patterns);
+        extended.push('GONOPROXY');
+    }
+    return { GONOPROXY, GONOSUMDB, keptGonoproxy, extended };
+}
+/**
+ * GONOPROXY as Go will see it once our settings are written: our value, else the user's, else
+ * GOPRIVATE (Go's default). Modules matching it never reach any GOPROXY entry, the private proxy
+ * included.
+ */
+function effectiveGonoproxy(privateProxy, privatePatterns, user = {}) {
+    return (privateRouting(privateProxy, privatePatterns, user).GONOPROXY ||
+        user.GONOPROXY ||
+        privatePatterns.filter((p) => p !== '').join(','));
+}
+/** Whether Go would treat every pattern's own path as matched by `globs`. */
+function coversAll(globs, patterns) {
+    const listed = globs.split(',');
+    return patterns.every((p) => {
+        const path = p.endsWith('/') ? p.slice(0, -1) : p;
+        return listed.includes(p) || patterns_matchPrefixPatterns(globs, path);
+    });
+}
+/**
+ * The user's globs (those that can match something; `none` dropped, it only ever meant "no
+ * module") followed by the patterns, without duplicates.
+ */
+function unionPatterns(userGlobs, patterns) {
+    const kept = analysePatternList(userGlobs).live.filter((glob) => glob !== 'none');
+    return formatPatternList([...kept, ...patterns]);
+}
+/** A chain that would be built for one mirror, used to judge its checksum-database route. */
+function chainFor(privateProxy, mirror, fallback, separator) {
+    return buildChain(privateProxy, [mirror], fallback, separator);
+}
+
+;// CONCATENATED MODULE: ./src/select/validate.ts
+/**
+ * The last gate before a value leaves selection: every GOPROXY/GOSUMDB we produce is run through
+ * the Go-exact parsers (goenv/goproxy.ts, goenv/gosumdb.ts), so the core cannot emit a value the
+ * go command would reject at download time.
+ */
+
+
+
+/** A bug in selection (never bad user input): the value would break the go command. */
+class RejectedSettingError extends Error {
+    name = 'RejectedSettingError';
+}
+/** Why a URL cannot be one GOPROXY entry as written (no implicit scheme, no separators), or null. */
+function checkGoproxyEntry(url) {
+    try {
+        formatGoproxy([{ kind: 'url', url, fallBackOnError: false }]);
+        return null;
+    }
+    catch (error) {
+        if (error instanceof GoproxyFormatError)
+            return error.message;
+        throw error;
+    }
+}
+/** Go's error for a GOSUMDB value, or null when Go accepts it (`off` included). */
+function checkGosumdb(value) {
+    const parsed = parseGosumdb(value);
+    return parsed.ok ? null : parsed.error;
+}
+/** Go's error (or ours, for dead entries) for a GOPROXY value, or null when Go accepts all of it. */
+function checkGoproxy(value) {
+    const parsed = parseGoproxy(value);
+    if (parsed.error !== null)
+        return parsed.error;
+    if (parsed.dead.length > 0)
+        return `entries after direct/off are ignored: ${parsed.dead.join(', ')}`;
+    return null;
+}
+function assertGoAccepts(settings) {
+    const goproxyProblem = checkGoproxy(settings.GOPROXY);
+    if (goproxyProblem !== null) {
+        throw new RejectedSettingError(`internal error: refusing to write GOPROXY that Go rejects: ${redactUrlCredentials(goproxyProblem)}`);
+    }
+    const gosumdbProblem = settings.GOSUMDB === '' ? 'missing GOSUMDB' : checkGosumdb(settings.GOSUMDB);
+    if (gosumdbProblem !== null) {
+        throw new RejectedSettingError(`internal error: refusing to write GOSUMDB that Go rejects: ${redactUrlCredentials(gosumdbProblem)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/select/gosumdb.ts
+/**
+ * GOSUMDB: which route the go command will take to the checksum database through a GOPROXY chain
+ * (cmd/go `(*dbClient).initBase` over `TryProxies`), whether that route works from here, and
+ * which value to write when it does not.
+ */
+
+
+
+
+
+
+/** Outcome used when the probe has no `/supported` answer for an entry: unknown counts as an error. */
+const NOT_PROBED = 'not probed';
+/**
+ * When Go's walk lands on a public mirror's relay and the database itself answered clearly faster
+ * (relay > DIRECT_PIN_RATIO × direct + DIRECT_PIN_MARGIN_MS), the database is pinned by URL.
+ * Both figures are one request each. The direct one is the first request to the database's host,
+ * so it also pays for opening the connection (TCP and TLS: about two more round trips and the
+ * handshake's CPU), while the relay's rides the connection the mirror's probes already opened:
+ * the comparison already favours the relay. A quarter and 20 ms on top keep noise, and relays
+ * about as fast as the database, on Go's default route.
+ */
+const DIRECT_PIN_RATIO = 1.25;
+const DIRECT_PIN_MARGIN_MS = 20;
+/**
+ * Go's TryProxies for `/sumdb/<name>/supported`: 200 wins; `direct`/`off` answer "not found";
+ * after an error the walk continues only past 404/410 or a `|`. At the end, a "not found" best
+ * error means the database itself (`https://<name>`). Error ranking as in Go: an error from
+ * `direct` beats a proxy error, which beats "not found" — so `A|off` with A answering 500 breaks.
+ */
+function walkSumdbRoute(chain, databaseName) {
+    const passed = [];
+    const NOT_EXIST_RANK = 0;
+    const PROXY_RANK = 1;
+    const DIRECT_RANK = 2;
+    let best = null;
+    for (const entry of chain) {
+        if (entry.kind === 'direct' || entry.kind === 'off') {
+            // errProxyOff: "not found"; only `direct` ranks it above proxy errors.
+            if (entry.kind === 'direct')
+                best = { notExist: true, rank: DIRECT_RANK, entry: null, outcome: 404 };
+            else if (best === null || best.rank === NOT_EXIST_RANK)
+                best = { notExist: true, rank: NOT_EXIST_RANK, entry: null, outcome: 404 };
+            break;
+        }
+        const outcome = entry.probe?.sumdbSupported ?? NOT_PROBED;
+        if (outcome === 200) {
+            return {
+                route: relayRoute(entry.display, databaseName),
+                via: 'mirror',
+                entry,
+                brokenBy: null,
+                passed,
+            };
+        }
+        const notExist = isNotFound(outcome);
+        if (!notExist && (best === null || best.rank <= PROXY_RANK)) {
+            best = { notExist, rank: PROXY_RANK, entry, outcome };
+        }
+        else if (best === null || best.rank === NOT_EXIST_RANK) {
+            best = { notExist, rank: NOT_EXIST_RANK, entry, outcome };
+        }
+        passed.push({ entry, outcome });
+        if (!notExist && entry.separatorAfter !== '|') {
+            return { route: null, via: null, entry: null, brokenBy: { entry, outcome }, passed };
+        }
+    }
+    if (best === null || best.notExist) {
+        return { route: directRoute(databaseName), via: 'direct', entry: null, brokenBy: null, passed };
+    }
+    // The error that stops Go is the best proxy error seen, even though the walk fell through it.
+    return {
+        route: null,
+        via: null,
+        entry: null,
+        brokenBy: { entry: best.entry, outcome: best.outcome },
+        passed,
+    };
+}
+function directRoute(databaseName) {
+    return `https://${databaseName}`;
+}
+function relayRoute(mirrorBase, databaseName) {
+    return `${mirrorBase.replace(/\/+$/, '')}/sumdb/${databaseName}`;
+}
+/**
+ * Probed routes carry no credentials (SumdbRouteProbe.route), while an explicit GOSUMDB URL may:
+ * compare both without them, and without trailing slashes.
+ */
+function gosumdb_sameUrl(a, b) {
+    const comparable = (url) => stripCredentials(url).replace(/\/+$/, '');
+    return comparable(a) === comparable(b);
+}
+/** The probe of a route, matched by its base URL (and mirror for relays). */
+function findRouteProbe(routes, route, mirror) {
+    return (routes.find((r) => gosumdb_sameUrl(r.route, route)) ??
+        (mirror === undefined
+            ? null
+            : (routes.find((r) => r.kind === 'mirror' && r.mirror !== undefined && gosumdb_sameUrl(r.mirror, mirror)) ?? null)));
+}
+/** Interprets the `gosumdb` input; throws InputError for a value Go would reject. */
+function resolveSumdbMode(input, database) {
+    const value = input.trim();
+    if (value === '' || value === 'auto') {
+        if (database.explicitUrl) {
+            return { kind: 'fixed', value: database.value, route: database.explicitUrl, userSet: false };
+        }
+        return { kind: 'walk', value: database.value, userSet: false };
+    }
+    if (value === 'off')
+        return { kind: 'off' };
+    const parsed = parseGosumdb(value);
+    if (!parsed.ok) {
+        throw new InputError(`Input gosumdb: ${parsed.error}. Allowed: auto, off, sum.golang.org, sum.golang.google.cn, <name>+<hash>+<key> [<url>].`);
+    }
+    const db = parsed.db;
+    if (db.kind === 'off')
+        return { kind: 'off' };
+    if (db.url !== null)
+        return { kind: 'fixed', value: db.value, route: db.url, userSet: true };
+    return { kind: 'walk', value: db.value, userSet: true };
+}
+/** Name of the database a GOSUMDB value designates (`sum.golang.org` for both bare names). */
+function databaseNameOf(value) {
+    const parsed = parseGosumdb(value);
+    if (parsed.ok && parsed.db.kind === 'db')
+        return parsed.db.name;
+    return (value.trim().split(/\s+/)[0] ?? '').split('+')[0] ?? '';
+}
+/**
+ * For ranking: does the checksum database work through the chain this mirror would create
+ * (`[private,] mirror <sep> fallback`)? null when the route does not depend on the chain.
+ */
+function sumdbRouteOkVia(mode, run, chain) {
+    if (mode.kind !== 'walk')
+        return null;
+    const walk = walkSumdbRoute(chain, databaseNameOf(mode.value));
+    if (walk.route === null)
+        return false;
+    return findRouteProbe(run.sumdbRoutes, walk.route, walk.entry?.display)?.ok ?? false;
+}
+/**
+ * Chooses GOSUMDB. `auto`: keep the database's own value when the route Go will take works —
+ * unless that route is a public mirror's relay clearly slower than the verified database itself,
+ * which is then pinned by URL (a notice); otherwise the first working of: the database's host
+ * pinned explicitly (bypasses the chain), the sum.golang.google.cn alias (sum.golang.org only), a
+ * public mirror's verified relay. A value the user set is kept as given; its route is checked
+ * and a failure is a warning.
+ */
+function chooseGosumdb(run, chain, mode, assessments) {
+    if (mode.kind === 'off')
+        return offDecision(run);
+    const name = databaseNameOf(mode.value);
+    const tried = [];
+    const natural = naturalRoute(mode, chain, name, run.sumdbRoutes, tried);
+    const pin = natural.ok && !mode.userSet ? fasterDirectRoute(run, name, natural) : null;
+    if (pin)
+        return pinnedDirectDecision(name, pin, tried);
+    if (natural.ok) {
+        return {
+            value: mode.value,
+            report: {
+                database: name,
+                value: mode.value,
+                route: natural.route,
+                reason: natural.why,
+                tried,
+            },
+            reason: `GOSUMDB=${mode.value}: ${natural.why}.`,
+            findings: [],
+        };
+    }
+    if (mode.userSet)
+        return keptUserValue(mode.value, name, natural, tried);
+    const key = name === SUM_GOLANG_ORG ? SUM_GOLANG_ORG : run.database.key;
+    for (const alternative of alternatives(run, name, key, natural.route, chain, assessments)) {
+        tried.push({
+            route: alternative.route,
+            outcome: alternative.probe.outcome,
+            ok: alternative.probe.ok,
+            note: alternative.note,
+        });
+        if (!alternative.probe.ok)
+            continue;
+        const problem = checkGosumdb(alternative.value);
+        if (problem !== null)
+            continue; // never write what Go rejects (e.g. a URL with spaces)
+        const why = `${natural.failure}; lookups go to ${alternative.route} instead (${alternative.note})`;
+        return {
+            value: alternative.value,
+            report: {
+                database: name,
+                value: alternative.value,
+                route: alternative.route,
+                reason: why,
+                tried,
+            },
+            reason: `GOSUMDB=${alternative.value}: ${why}.`,
+            findings: [
+                {
+                    level: 'warning',
+                    code: 'sumdb-rerouted',
+                    title: `Checksum database rerouted to ${alternative.route}`,
+                    message: `${natural.failure}. GOSUMDB=${alternative.value} sends checksum lookups to ${alternative.route}, which answered with a verified signed tree head. Records are still verified with the ${name} key.`,
+                },
+            ],
+        };
+    }
+    const why = `${natural.failure}, and no other route worked; GOSUMDB stays ${mode.value}`;
+    return {
+        value: mode.value,
+        report: {
+            database: name,
+            value: mode.value,
+            route: natural.route ?? directRoute(name),
+            reason: why,
+            tried,
+        },
+        reason: `GOSUMDB=${mode.value}: ${why}.`,
+        findings: [
+            {
+                level: 'warning',
+                code: 'sumdb-unreachable',
+                title: 'Checksum database unreachable',
+                message: `${natural.failure}, and no alternative route (${name === SUM_GOLANG_ORG ? 'sum.golang.google.cn, ' : ''}a mirror's relay) answered. GOSUMDB stays ${mode.value}: builds fail only when a module is missing from go.sum and must be looked up. Commit complete go.sum files, or allow this runner to reach ${directRoute(name)}.`,
+            },
+        ],
+    };
+}
+function naturalRoute(mode, chain, name, routes, tried) {
+    if (mode.kind === 'fixed') {
+        const probe = findRouteProbe(routes, mode.route);
+        tried.push(routeTried(mode.route, probe, 'fixed by GOSUMDB (Go does not walk GOPROXY)'));
+        return {
+            route: mode.route,
+            probe,
+            relayEntry: null,
+            ok: probe?.ok ?? false,
+            why: `lookups go straight to ${mode.route}, which answered with a verified signed tree head`,
+            failure: `${mode.route} ${routeFailure(probe)}`,
+        };
+    }
+    const walk = walkSumdbRoute(chain, name);
+    const brokenBy = walk.brokenBy;
+    const fellThrough = brokenBy?.entry.separatorAfter === '|';
+    for (const step of walk.passed) {
+        const stops = step.entry === brokenBy?.entry;
+        tried.push({
+            route: relayRoute(step.entry.display, name),
+            outcome: step.outcome,
+            ok: false,
+            note: !stops
+                ? `/supported ${describeOutcome(step.outcome)}; Go tries the next entry`
+                : fellThrough
+                    ? `/supported ${describeOutcome(step.outcome)}; Go moves on, but with no \`direct\` later this error fails every lookup`
+                    : `/supported ${describeOutcome(step.outcome)}; Go stops here and every lookup fails`,
+        });
+    }
+    if (brokenBy !== null) {
+        const { entry, outcome } = brokenBy;
+        return {
+            route: null,
+            probe: null,
+            relayEntry: null,
+            ok: false,
+            why: '',
+            failure: fellThrough
+                ? `${entry.display} ${describeOutcome(outcome)} on /sumdb/${name}/supported and the chain has no \`direct\` after it, so every checksum lookup through GOPROXY fails with that error`
+                : `${entry.display} ${describeOutcome(outcome)} on /sumdb/${name}/supported and is not followed by \`|\`, so every checksum lookup through GOPROXY fails`,
+        };
+    }
+    const route = walk.route; // not broken, so Go has a route
+    const probe = findRouteProbe(routes, route, walk.entry?.display);
+    const how = walk.via === 'mirror'
+        ? `through ${walk.entry.display}, which relays the checksum database`
+        : `directly at ${route}`;
+    tried.push(routeTried(route, probe, walk.via === 'mirror'
+        ? '/supported answered 200: the route Go takes'
+        : 'the route Go takes (no entry relays the database)'));
+    return {
+        route,
+        probe,
+        relayEntry: walk.via === 'mirror' ? walk.entry : null,
+        ok: probe?.ok ?? false,
+        why: `reached ${how} with a verified signed tree head`,
+        failure: `the route Go takes, ${route}, ${routeFailure(probe)}`,
+    };
+}
+/**
+ * The database pinned by URL when Go's walk lands on a public mirror's relay that answered
+ * clearly slower than the verified database itself (DIRECT_PIN_RATIO, DIRECT_PIN_MARGIN_MS).
+ * The private proxy's relay is left alone: routing checksum lookups through it is the user's
+ * infrastructure choice. For sum.golang.org the bare name is written: Go substitutes its known
+ * key and uses the URL exclusively (dbDial), with no `/supported` walk.
+ */
+function fasterDirectRoute(run, name, natural) {
+    const relay = natural.probe;
+    if (natural.relayEntry?.kind !== 'mirror' || relay === null || !relay.ok)
+        return null;
+    const route = directRoute(name);
+    const direct = run.sumdbRoutes.find((r) => r.kind === 'direct' && gosumdb_sameUrl(r.route, route));
+    if (direct === undefined || !direct.ok)
+        return null;
+    if (!clearlySlower(relay.latencyMs, direct.latencyMs))
+        return null;
+    const key = name === SUM_GOLANG_ORG ? SUM_GOLANG_ORG : run.database.key;
+    const value = `${key} ${route}`;
+    if (checkGosumdb(value) !== null)
+        return null; // never write what Go rejects
+    return { value, route, direct, relay, mirror: natural.relayEntry.display };
+}
+/** Is the relay's time clearly above the database's own? Unknown times never are. */
+function clearlySlower(relayMs, directMs) {
+    if (relayMs === null || directMs === null)
+        return false;
+    return relayMs > DIRECT_PIN_RATIO * directMs + DIRECT_PIN_MARGIN_MS;
+}
+function pinnedDirectDecision(name, pin, tried) {
+    const relayMs = milliseconds(pin.relay.latencyMs);
+    const directMs = milliseconds(pin.direct.latencyMs);
+    const walked = tried.pop(); // the relay Go's walk lands on
+    tried.push({
+        ...walked,
+        note: `/supported answered 200: the route Go's walk would take; its lookup took ${relayMs}`,
+    }, {
+        route: pin.route,
+        outcome: pin.direct.outcome,
+        ok: true,
+        note: `the database itself, pinned past the chain: ${directMs} against ${relayMs} through the relay`,
+    });
+    const why = `Go's walk over GOPROXY would reach the database through ${pin.mirror}, whose relay answered in ${relayMs}, while ${pin.route} itself answered in ${directMs} with a verified signed tree head; lookups go straight there (pinned past the chain)`;
+    return {
+        value: pin.value,
+        report: { database: name, value: pin.value, route: pin.route, reason: why, tried },
+        reason: `GOSUMDB=${pin.value}: ${why}.`,
+        findings: [
+            {
+                level: 'notice',
+                code: 'sumdb-pinned-direct',
+                title: `Checksum database pinned to ${pin.route}`,
+                message: `The go command would reach the checksum database through ${pin.mirror}'s relay, which answered in ${relayMs}; ${pin.route} answered in ${directMs}. GOSUMDB=${pin.value} sends checksum lookups straight there: with a URL, Go uses it alone and skips the /supported walk. Records are still verified with the ${name} key.`,
+            },
+        ],
+    };
+}
+function routeTried(route, probe, note) {
+    return { route, outcome: probe?.outcome ?? NOT_PROBED, ok: probe?.ok ?? false, note };
+}
+/** `timed out`, `answered 403 Forbidden`, `answered, but its signed tree head did not verify`. */
+function routeFailure(probe) {
+    if (probe === null)
+        return 'was not probed';
+    if (probe.outcome === 200 && !probe.ok) {
+        return `answered, but its signed tree head did not verify${probe.error ? ` (${probe.error})` : ''}`;
+    }
+    return describeOutcome(probe.outcome);
+}
+/** Alternatives in order of preference; only routes the probe measured. */
+function alternatives(run, name, key, naturalRouteUrl, chain, assessments) {
+    const out = [];
+    const direct = directRoute(name);
+    const directProbe = findRouteProbe(run.sumdbRoutes, direct);
+    // Same host as the default, pinned so the chain's relays are bypassed.
+    if (directProbe && (naturalRouteUrl === null || !gosumdb_sameUrl(naturalRouteUrl, direct))) {
+        out.push({
+            value: `${key} ${direct}`,
+            route: direct,
+            probe: directProbe,
+            note: 'the database itself, pinned past the chain',
+        });
+    }
+    if (name === SUM_GOLANG_ORG) {
+        const alias = run.sumdbRoutes.find((r) => r.kind === 'alias');
+        if (alias)
+            out.push({
+                value: SUM_GOLANG_GOOGLE_CN,
+                route: alias.route,
+                probe: alias,
+                note: 'the sum.golang.org alias',
+            });
+    }
+    for (const relay of orderedRelays(run, chain, assessments)) {
+        if (naturalRouteUrl !== null && gosumdb_sameUrl(relay.route, naturalRouteUrl))
+            continue;
+        out.push({
+            value: `${key} ${relay.route}`,
+            route: relay.route,
+            probe: relay,
+            note: `${relay.mirror ?? 'a mirror'} relays the checksum database`,
+        });
+    }
+    return out;
+}
+/**
+ * Public mirror relays: chain members first (already trusted with modules), then by rank, then
+ * probe order. The private proxy is left out: its URL may carry credentials, and GOSUMDB is printed.
+ */
+function orderedRelays(run, chain, assessments) {
+    const publicMirrors = new Map();
+    for (const m of run.mirrors) {
+        if (!m.candidate.isPrivate && m.candidate.url === m.candidate.displayUrl) {
+            publicMirrors.set(m.candidate.displayUrl.replace(/\/+$/, ''), m);
+        }
+    }
+    const order = (relay) => {
+        const mirror = (relay.mirror ?? '').replace(/\/+$/, '');
+        const inChain = chain.findIndex((e) => e.kind === 'mirror' && e.display.replace(/\/+$/, '') === mirror);
+        const assessment = assessments.find((a) => a.probe.candidate.displayUrl.replace(/\/+$/, '') === mirror);
+        return [
+            inChain < 0 ? Number.MAX_SAFE_INTEGER : inChain,
+            assessment?.rank ?? Number.MAX_SAFE_INTEGER,
+        ];
+    };
+    const relays = run.sumdbRoutes
+        .map((route, index) => ({ route, index }))
+        .filter(({ route }) => route.kind === 'mirror' && publicMirrors.has((route.mirror ?? '').replace(/\/+$/, '')));
+    return relays
+        .sort((a, b) => {
+        const [ca, ra] = order(a.route);
+        const [cb, rb] = order(b.route);
+        return ca - cb || ra - rb || a.index - b.index;
+    })
+        .map(({ route }) => route);
+}
+function keptUserValue(value, name, natural, tried) {
+    const why = `set by the gosumdb input, but ${natural.failure}`;
+    return {
+        value,
+        report: {
+            database: name,
+            value,
+            route: natural.route ?? directRoute(name),
+            reason: why,
+            tried,
+        },
+        reason: `GOSUMDB=${value}: ${why}.`,
+        findings: [
+            {
+                level: 'warning',
+                code: 'sumdb-route-failed',
+                title: 'The checksum database you set is not reachable',
+                message: `GOSUMDB=${value} (gosumdb input): ${natural.failure}. Builds fail when a module is missing from go.sum. Use gosumdb: auto to let go-proxy-setup pick a working route.`,
+            },
+        ],
+    };
+}
+function offDecision(run) {
+    const why = 'checksum verification against the database is disabled because the gosumdb input says off';
+    return {
+        value: 'off',
+        report: { database: run.database.name, value: 'off', route: '', reason: why, tried: [] },
+        reason: `GOSUMDB=off: ${why}.`,
+        findings: [
+            {
+                level: 'notice',
+                code: 'gosumdb-off',
+                title: 'Checksum database disabled (gosumdb: off)',
+                message: 'GOSUMDB=off as requested: new modules are checked only against go.sum, not against the checksum database, and Go ≥ 1.21 cannot switch toolchains (GOTOOLCHAIN=auto).',
+            },
+        ],
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/probe/modules.ts
 /**
@@ -52207,10 +53236,12 @@ function builtinFallback(isPrivate) {
 }
 /**
  * `auto`: the first public requirements of go.mod (direct before indirect, tagged releases before
- * pre-releases and pseudo-versions, locally replaced ones skipped), else the built-in module.
+ * pre-releases and pseudo-versions), else the built-in module. Replacements apply as in Go: a
+ * requirement replaced by another module is probed as that module at the replacement's version,
+ * one replaced by a local directory is skipped, and the replaced path itself is never probed.
  * An explicit list is split by the private patterns.
  */
-function chooseProbeModules(input, goMod, privatePatterns) {
+function chooseProbeModules(input, goMod, privatePatterns, options = {}) {
     const isPrivate = (path) => privatePatterns !== '' && patterns_matchPrefixPatterns(privatePatterns, path);
     if (input !== 'auto') {
         const pub = input.filter((m) => !isPrivate(m.path));
@@ -52218,32 +53249,93 @@ function chooseProbeModules(input, goMod, privatePatterns) {
             public: pub.length > 0 ? pub : builtinFallback(isPrivate),
             private: input.filter((m) => isPrivate(m.path)),
             source: 'input',
+            probeOnlyPrivate: '',
         };
     }
-    const requirements = goMod
-        ? effectiveRequirements(goMod).filter((r) => !r.replacedLocally && isValidSemver(r.version))
-        : [];
+    const probeOnly = options.probeOnlyPrivate ?? '';
+    const keptOffPublic = (path) => isPrivate(path) || (probeOnly !== '' && patterns_matchPrefixPatterns(probeOnly, path));
+    const requirements = goMod ? fetchedRequirements(goMod) : [];
     const rank = (r) => (r.indirect ? 2 : 0) +
         (isPseudoVersion(r.version) || semverPrerelease(r.version) !== '' ? 1 : 0);
     const ordered = requirements
         .map((r, i) => ({ r, i }))
         .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
         .map(({ r }) => r);
-    const pub = ordered.filter((r) => !isPrivate(r.path)).slice(0, MAX_AUTO_MODULES);
+    const pub = ordered.filter((r) => !keptOffPublic(r.path)).slice(0, MAX_AUTO_MODULES);
     const priv = ordered.filter((r) => isPrivate(r.path)).slice(0, MAX_AUTO_MODULES);
-    const toRef = (r) => ({
-        path: r.path,
-        version: r.version,
-    });
-    if (pub.length === 0)
-        return { public: builtinFallback(isPrivate), private: priv.map(toRef), source: 'builtin' };
-    return { public: pub.map(toRef), private: priv.map(toRef), source: 'go.mod' };
+    const toRef = (r) => ({ path: r.path, version: r.version });
+    if (pub.length === 0 || options.checksumDatabaseOff) {
+        return {
+            public: builtinFallback(keptOffPublic),
+            private: priv.map(toRef),
+            source: 'builtin',
+            probeOnlyPrivate: probeOnly,
+        };
+    }
+    return {
+        public: pub.map(toRef),
+        private: priv.map(toRef),
+        source: 'go.mod',
+        probeOnlyPrivate: probeOnly,
+    };
+}
+/** What Go downloads for go.mod's requirements: replacements applied, local ones and duplicates dropped. */
+function fetchedRequirements(goMod) {
+    const out = [];
+    for (const r of effectiveRequirements(goMod)) {
+        if (r.fetchPath === null || r.fetchVersion === null || !modpath_isValidSemver(r.fetchVersion))
+            continue;
+        const existing = out.findIndex((o) => o.path === r.fetchPath && o.version === r.fetchVersion);
+        if (existing >= 0) {
+            // Two requirements replaced by the same module: direct if either is.
+            if (!r.indirect)
+                out[existing] = { ...out[existing], indirect: false };
+            continue;
+        }
+        out.push({ path: r.fetchPath, version: r.fetchVersion, indirect: r.indirect });
+    }
+    return out;
+}
+/**
+ * Patterns kept off public mirrors and the checksum database while PROBING (never written):
+ * the repository's own host/owner — on a public hosting site the owner, elsewhere the host — and
+ * the host/owner of go.mod's module path, unless the repository is known to be public.
+ *
+ * When visibility is unknown (the CLI on a laptop, Jenkins, a hosting site without an event
+ * payload) nothing is derived into GOPRIVATE, yet a requirement `github.com/acme/billing-internal`
+ * of `github.com/acme/app` is most likely private: probing it would publish its name.
+ */
+function probeOnlyPrivatePatterns(repositories, modulePath) {
+    const out = [];
+    const add = (pattern) => {
+        if (pattern !== '' && deadPatternReason(pattern) === null && !out.includes(pattern))
+            out.push(pattern);
+    };
+    for (const repo of repositories) {
+        if (repo.visibility === 'public')
+            continue;
+        if (!repo.publicHosting || repo.owner === null) {
+            add(repo.host);
+            continue;
+        }
+        add(`${repo.host}/${repo.owner}`);
+        // Owners are case-insensitive on hosting sites, module paths are not.
+        add(`${repo.host}/${repo.owner.toLowerCase()}`);
+    }
+    const knownPublic = repositories.some((repo) => repo.visibility === 'public');
+    if (modulePath !== null && !knownPublic) {
+        const [host, owner] = modulePath.split('/');
+        // `module myapp`: a local name, nothing is fetched under it.
+        if (host?.includes('.'))
+            add(owner ? `${host}/${owner}` : host);
+    }
+    return out;
 }
 const PSEUDO_VERSION = /^v[0-9]+\.(0\.0-|\d+\.\d+-([^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 /** module.IsPseudoVersion. */
 function isPseudoVersion(version) {
     return ((version.match(/-/g)?.length ?? 0) >= 2 &&
-        isValidSemver(version) &&
+        modpath_isValidSemver(version) &&
         PSEUDO_VERSION.test(version));
 }
 /**
@@ -52251,25 +53343,496 @@ function isPseudoVersion(version) {
  * highest pre-release (pseudo-versions and invalid lines ignored, as proxyRepo.Versions does).
  */
 function latestFromList(versions) {
-    const valid = versions.filter((v) => isValidSemver(v) && !isPseudoVersion(v));
+    const valid = versions.filter((v) => modpath_isValidSemver(v) && !isPseudoVersion(v));
     const releases = valid.filter((v) => semverPrerelease(v) === '');
     const pool = releases.length > 0 ? releases : valid;
     let best = null;
     for (const v of pool)
-        if (best === null || compareSemver(v, best) > 0)
+        if (best === null || modpath_compareSemver(v, best) > 0)
             best = v;
     return best;
 }
-/** The versions of an `@v/list` body: first field of each line, valid semver only. */
+/**
+ * The versions of an `@v/list` body as cmd/go's proxyRepo.Versions keeps them: the first field of
+ * each line, valid semver only, pseudo-versions dropped (some mirrors list them; Go ignores them,
+ * so they say nothing about how fresh a mirror is).
+ */
 function parseVersionList(body) {
     const out = [];
-    for (const line of body.split('\n')) {
-        const field = line.trim().split(/\s+/)[0] ?? '';
-        if (field !== '' && isValidSemver(field))
+    for (const field of versionLineFields(body)) {
+        if (modpath_isValidSemver(field) && !isPseudoVersion(field))
             out.push(field);
     }
     return out;
 }
+/**
+ * Whether an `@v/list` body names at least one valid version, pseudo-versions included: a list of
+ * pseudo-versions only is a well-formed answer (Go just finds no tagged version in it).
+ */
+function listHasVersionLines(body) {
+    return versionLineFields(body).some(modpath_isValidSemver);
+}
+function versionLineFields(body) {
+    return body
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/)[0] ?? '')
+        .filter((field) => field !== '');
+}
+
+;// CONCATENATED MODULE: ./src/select/rank.ts
+
+
+
+
+
+/**
+ * Speed estimates within max(5 ms, 10 %) of a faster mirror's are measurement noise, not a
+ * difference. (The probe engine's early stop and its choice of throughput leaders apply the same
+ * band to latency medians.)
+ */
+const LATENCY_BAND_MIN_MS = 5;
+const LATENCY_BAND_RATIO = 0.1;
+/**
+ * The size of an average module-proxy request, for the speed estimate. Per module version the go
+ * command fetches `.info` (~0.2 KiB), `.mod` (~1 KiB) and `.zip`. Zips run from a few KiB (small
+ * libraries) to several MiB (golang.org/x/sys, x/text, cloud SDKs); over a typical project's
+ * dependencies they average ~150–200 KiB, which spread over the three requests is ≈ 50–70 KiB.
+ * `.mod` files fetched for the module graph alone pull the average down, the few multi-MiB zips
+ * pull it up: 64 KiB sits in between. What the number does: at 192 KB/s a request pays ~340 ms
+ * for its bytes, at 20 MB/s ~3 ms, so a few tens of milliseconds of round trip never hide a
+ * bandwidth cap, while between mirrors of similar bandwidth the round trip still decides.
+ */
+const AVERAGE_REQUEST_BYTES = 64 * 1024;
+/**
+ * The latency the speed estimate starts from: the median total time of the small probe requests
+ * (list, info, mod) — the round trip each of the go command's requests pays — else the median
+ * TTFB. The probe engine's early stop bounds this median (not the estimate): a mirror it stops
+ * has a worse latency than the settled leaders, so it could only have ranked above them with a
+ * much higher throughput than theirs.
+ */
+function rankingLatency(probe) {
+    return probe.median.totalMs ?? probe.median.ttfbMs ?? null;
+}
+function isTampered(probe) {
+    return probe.integrity === 'mismatch' || probe.integrity === 'empty-mod';
+}
+/** A usable measurement: a positive, finite rate. */
+function measuredThroughput(probe) {
+    const rate = probe.throughputBytesPerSec;
+    return rate !== null && Number.isFinite(rate) && rate > 0 ? rate : null;
+}
+/**
+ * The best throughput measured among `probes`, or null. The engine measures throughput only for
+ * the latency leaders; this stands in for the others, optimistically, so that an unmeasured
+ * mirror neither wins nor loses on a number nobody took: it is ranked by its latency as if it
+ * were as fast as the best.
+ */
+function bestMeasuredThroughput(probes) {
+    let best = null;
+    for (const probe of probes) {
+        const rate = measuredThroughput(probe);
+        if (rate !== null && (best === null || rate > best))
+            best = rate;
+    }
+    return best;
+}
+/**
+ * What one average module-proxy request costs through this mirror: its median latency plus the
+ * transfer of AVERAGE_REQUEST_BYTES at its throughput (or `fallbackThroughput` when its own was
+ * not measured; with neither, the latency alone).
+ */
+function estimateSpeed(probe, fallbackThroughput) {
+    const latency = rankingLatency(probe);
+    const own = measuredThroughput(probe);
+    const rate = own ?? fallbackThroughput;
+    return {
+        costMs: latency === null ? null : latency + (rate === null ? 0 : transferMs(rate)),
+        throughputBytesPerSec: rate,
+        throughputMeasured: own !== null,
+    };
+}
+function transferMs(bytesPerSec) {
+    return (AVERAGE_REQUEST_BYTES / bytesPerSec) * 1000;
+}
+/** Assesses every probed mirror, in ProbeRun order. */
+function assessMirrors(input) {
+    const { run } = input;
+    const out = new Map();
+    const eligible = [];
+    const firstByUrl = new Map();
+    const excused = input.excusedModules ?? [];
+    run.mirrors.forEach((original, index) => {
+        const probe = excused.length > 0 ? excuseModules(original, excused, run.modules) : original;
+        if (probe.candidate.isPrivate) {
+            out.set(index, assessPrivate(probe, index, input.privatePatterns));
+            return;
+        }
+        // The same URL from two origins (catalog and GOPROXY) takes one place, the first one's.
+        const key = probe.candidate.url.replace(/\/+$/, '');
+        const first = firstByUrl.get(key);
+        if (first) {
+            const reason = `same URL as the ${first.candidate.origin} entry, judged there`;
+            out.set(index, { ...unranked(probe, index), verdict: 'skipped', reason });
+            return;
+        }
+        firstByUrl.set(key, probe);
+        const excluded = exclusion(probe);
+        if (excluded)
+            out.set(index, { ...unranked(probe, index), ...excluded });
+        else
+            eligible.push({ probe, index });
+    });
+    const freshness = judgeFreshness(eligible.map((e) => e.probe));
+    const bestThroughput = bestMeasuredThroughput(eligible.map((e) => e.probe));
+    const ranked = orderByRank(eligible.map(({ probe, index }, i) => ({
+        probe,
+        index,
+        latencyMs: rankingLatency(probe),
+        speed: estimateSpeed(probe, bestThroughput),
+        sumdbRouteOk: input.sumdbRouteOk(probe),
+        fresh: freshness[i].fresh,
+        staleDetail: freshness[i].detail,
+    })));
+    ranked.forEach((mirror, position) => {
+        const rank = position + 1;
+        const chosen = rank <= input.maxMirrors;
+        out.set(mirror.index, {
+            probe: mirror.probe,
+            index: mirror.index,
+            verdict: chosen ? 'chosen' : 'usable',
+            rank,
+            reason: rankedReason(mirror, rank, chosen, input.maxMirrors, slowerAheadByInputOrder(ranked, position)),
+            fresh: mirror.fresh,
+            staleDetail: mirror.staleDetail,
+            latencyMs: mirror.latencyMs,
+            sumdbRouteOk: mirror.sumdbRouteOk,
+        });
+    });
+    return run.mirrors.map((_, index) => out.get(index));
+}
+/** Why a public mirror cannot be ranked, or null when it can. */
+function exclusion(probe) {
+    if (isTampered(probe))
+        return { verdict: 'tampered', reason: tamperedReason(probe) };
+    const badEntry = checkGoproxyEntry(probe.candidate.url);
+    if (badEntry !== null) {
+        return { verdict: 'failed', reason: `cannot be a GOPROXY entry: ${badEntry}` };
+    }
+    if (probe.usable)
+        return null;
+    if (probe.skipped !== null && probe.failure === null) {
+        return { verdict: 'skipped', reason: `not probed: ${probe.skipped}` };
+    }
+    return { verdict: 'failed', reason: describeMirrorFailure(probe) };
+}
+function tamperedReason(probe) {
+    const what = probe.integrity === 'empty-mod'
+        ? 'served an empty go.mod'
+        : 'served content that does not match the checksum database';
+    return probe.integrityDetail ? `${what}: ${probe.integrityDetail}` : what;
+}
+function unranked(probe, index) {
+    return {
+        probe,
+        index,
+        verdict: 'failed',
+        rank: null,
+        reason: '',
+        fresh: null,
+        staleDetail: null,
+        latencyMs: rankingLatency(probe),
+        sumdbRouteOk: null,
+    };
+}
+/**
+ * The private proxy is not ranked: it is in the chain because the user asked for it. Its verdict
+ * says whether it worked: for private modules any failure counts; for public ones (if probed) only
+ * errors that stop a `,` chain — a 404/410 for a public module is the healthy answer.
+ */
+function assessPrivate(probe, index, privatePatterns) {
+    const base = unranked(probe, index);
+    const role = `first in the chain (followed by \`,\`) ${probe.candidate.origin === 'private'
+        ? 'because private-proxy is set'
+        : 'because it heads your GOPROXY and looks like a private proxy'}`;
+    if (isTampered(probe))
+        return { ...base, verdict: 'tampered', reason: `${tamperedReason(probe)}; still ${role}` };
+    const globs = privatePatterns.join(',');
+    const isPublicPath = (module) => globs !== '' && !patterns_matchPrefixPatterns(globs, splitModule(module ?? '').path);
+    const failing = probe.endpoints.find((e) => isModuleEndpoint(e) && !e.ok && !(isPublicPath(e.module) && isNotFound(e.outcome)));
+    if (failing) {
+        return {
+            ...base,
+            verdict: 'failed',
+            reason: `${describeEndpointFailure(failing)}; still ${role}`,
+        };
+    }
+    if (!probe.usable && probe.failure !== null && probe.endpoints.length === 0) {
+        return { ...base, verdict: 'failed', reason: `${describeMirrorFailure(probe)}; still ${role}` };
+    }
+    const skipped = probe.skipped !== null && !probe.usable ? ` (not probed: ${probe.skipped})` : '';
+    return { ...base, verdict: 'chosen', reason: `private proxy, ${role}${skipped}` };
+}
+/**
+ * Freshness per module: a mirror is stale when the version Go would resolve as latest through it
+ * (its @latest answer, or the best of its @v/list: releases before pre-releases, pseudo-versions
+ * ignored) is below what the union of the eligible mirrors offers. Tampered and failed mirrors are
+ * not eligible, so they cannot make the others look stale.
+ */
+function judgeFreshness(probes) {
+    const bestLatest = new Map();
+    const allListed = new Map();
+    for (const probe of probes) {
+        for (const [path, version] of Object.entries(probe.latestVersions))
+            raise(bestLatest, path, version);
+        for (const [path, versions] of Object.entries(probe.listedVersions))
+            allListed.set(path, [...(allListed.get(path) ?? []), ...versions]);
+    }
+    const bestListed = new Map();
+    for (const [path, versions] of allListed) {
+        const best = latestFromList(versions);
+        if (best !== null)
+            bestListed.set(path, best);
+    }
+    return probes.map((probe) => {
+        let known = false;
+        for (const path of Object.keys(probe.latestVersions).sort()) {
+            known = true;
+            const mine = probe.latestVersions[path];
+            const best = bestLatest.get(path);
+            if (compareAsLatest(mine, best) < 0) {
+                return {
+                    fresh: false,
+                    detail: `@latest of ${path} is ${mine} here, ${best} on another mirror`,
+                };
+            }
+        }
+        for (const path of Object.keys(probe.listedVersions).sort()) {
+            known = true;
+            const mine = latestFromList(probe.listedVersions[path]);
+            const best = bestListed.get(path);
+            if (best === undefined)
+                continue;
+            if (mine === null || compareAsLatest(mine, best) < 0) {
+                return {
+                    fresh: false,
+                    detail: `@v/list of ${path} stops at ${mine ?? '(nothing)'} here, another mirror lists ${best}`,
+                };
+            }
+        }
+        return { fresh: known ? true : null, detail: null };
+    });
+}
+/**
+ * The order in which Go prefers a version as "latest": any release over any pre-release over any
+ * pseudo-version, then semantic-version order.
+ */
+function compareAsLatest(a, b) {
+    return latestClass(a) - latestClass(b) || modpath_compareSemver(a, b);
+}
+function latestClass(version) {
+    if (isPseudoVersion(version))
+        return 0;
+    return semverPrerelease(version) === '' ? 2 : 1;
+}
+/** The highest valid version of a list, or null when none is valid. */
+function maxSemver(versions) {
+    let best = null;
+    for (const version of versions) {
+        if (isValidSemver(version) && (best === null || compareSemver(version, best) > 0))
+            best = version;
+    }
+    return best;
+}
+function raise(best, path, version) {
+    const current = best.get(path);
+    if (current === undefined || compareAsLatest(version, current) > 0)
+        best.set(path, version);
+}
+// ---------------------------------------------------------------------------------------------
+// Probe modules no mirror serves
+/**
+ * Probe modules that are not a mirror fault: every mirror that otherwise looks usable answered
+ * 404/410 for them, none served them, and at least one such mirror served every other probe
+ * module completely (so the mirrors demonstrably work). A module only reachable `direct` (a host
+ * mirrors cannot fetch from, a path nobody published) would otherwise fail every mirror.
+ *
+ * With a single probe module nothing tells a missing module from a fleet of broken mirrors, so
+ * nothing is excused then.
+ */
+function unservedProbeModules(run) {
+    const paths = [...new Set(run.modules.map((m) => m.path))];
+    if (paths.length < 2)
+        return [];
+    const mirrors = run.mirrors.filter((p) => !p.candidate.isPrivate && !isTampered(p) && checkGoproxyEntry(p.candidate.url) === null);
+    const looking = mirrors.filter(looksUsableApartFromMissingModules);
+    if (looking.length === 0)
+        return [];
+    const unserved = paths.filter((path) => !mirrors.some((p) => servesModule(p, path)) &&
+        looking.every((p) => moduleEndpoints(p, path).some((e) => isNotFound(e.outcome))));
+    if (unserved.length === 0 || unserved.length === paths.length)
+        return [];
+    const others = paths.filter((path) => !unserved.includes(path));
+    const proven = looking.some((p) => others.every((path) => servesModule(p, path)));
+    return proven ? unserved : [];
+}
+/** Fully probed, no transport failure, and every failing module request answered 404/410. */
+function looksUsableApartFromMissingModules(probe) {
+    if (probe.skipped !== null)
+        return false;
+    if (probe.failure !== null && probe.failure.class !== 'not-found')
+        return false;
+    return probe.endpoints.filter(isModuleEndpoint).every((e) => e.ok || isNotFound(e.outcome));
+}
+function moduleEndpoints(probe, path) {
+    return probe.endpoints.filter((e) => isModuleEndpoint(e) && e.module !== undefined && splitModule(e.module).path === path);
+}
+/** Every request about the module that was made answered 200 with valid content, .info and .mod included. */
+function servesModule(probe, path) {
+    const endpoints = moduleEndpoints(probe, path);
+    return (endpoints.every((e) => e.ok) &&
+        endpoints.some((e) => e.kind === 'info') &&
+        endpoints.some((e) => e.kind === 'mod'));
+}
+/**
+ * The probe as if the excused modules had not been probed: a mirror whose only failures are their
+ * 404/410 answers, and that served every other module, is usable.
+ */
+function excuseModules(probe, excused, probeModules) {
+    if (probe.usable || probe.candidate.isPrivate || !looksUsableApartFromMissingModules(probe))
+        return probe;
+    const failing = probe.endpoints.filter((e) => isModuleEndpoint(e) && !e.ok);
+    const onlyExcused = failing.every((e) => e.module !== undefined && excused.includes(splitModule(e.module).path));
+    const modules = probeModules.map((m) => m.path).filter((path) => !excused.includes(path));
+    const servesTheRest = modules.length > 0 && modules.every((path) => servesModule(probe, path));
+    return onlyExcused && servesTheRest ? { ...probe, usable: true, failure: null } : probe;
+}
+function tier(mirror) {
+    return [
+        // integrity: checked content beats unchecked content
+        mirror.probe.integrity === 'unchecked' ? 1 : 0,
+        mirror.sumdbRouteOk === false ? 1 : 0,
+        mirror.fresh === false ? 1 : 0,
+    ];
+}
+function compareTiers(a, b) {
+    const ta = tier(a);
+    const tb = tier(b);
+    for (let i = 0; i < ta.length; i++)
+        if (ta[i] !== tb[i])
+            return ta[i] - tb[i];
+    return 0;
+}
+/**
+ * Sorts eligible mirrors: tiers, then speed, then input order. Speed counts in noise bands: the
+ * fastest remaining mirror of a tier and every mirror of that tier whose estimate is within its
+ * band are equal, and keep input order among themselves.
+ */
+function orderByRank(mirrors) {
+    const byTierThenCost = [...mirrors].sort((a, b) => compareTiers(a, b) || compareCost(a.speed.costMs, b.speed.costMs) || a.index - b.index);
+    const out = [];
+    let i = 0;
+    while (i < byTierThenCost.length) {
+        const leader = byTierThenCost[i];
+        let j = i + 1;
+        while (j < byTierThenCost.length &&
+            compareTiers(leader, byTierThenCost[j]) === 0 &&
+            inBand(leader.speed.costMs, byTierThenCost[j].speed.costMs)) {
+            j++;
+        }
+        out.push(...byTierThenCost.slice(i, j).sort((a, b) => a.index - b.index));
+        i = j;
+    }
+    return out;
+}
+function inBand(leaderMs, otherMs) {
+    if (leaderMs === null || otherMs === null)
+        return leaderMs === otherMs;
+    return otherMs - leaderMs <= Math.max(LATENCY_BAND_MIN_MS, leaderMs * LATENCY_BAND_RATIO);
+}
+/** Lower first; unmeasured last. */
+function compareCost(a, b) {
+    if (a === null || b === null)
+        return a === b ? 0 : a === null ? 1 : -1;
+    return a - b;
+}
+/**
+ * The best-ranked mirror placed above `ranked[position]` only by input order: same tiers, a
+ * higher estimate within the noise band. Its rank, or null.
+ */
+function slowerAheadByInputOrder(ranked, position) {
+    const mirror = ranked[position];
+    const cost = mirror.speed.costMs;
+    if (cost === null)
+        return null;
+    for (let i = 0; i < position; i++) {
+        const other = ranked[i];
+        if (compareTiers(other, mirror) !== 0 || other.speed.costMs === null)
+            continue;
+        if (other.speed.costMs > cost)
+            return i + 1;
+    }
+    return null;
+}
+function rankedReason(mirror, rank, chosen, maxMirrors, aheadByInputOrder) {
+    let text = `rank ${rank}: ${describeSpeed(mirror.latencyMs, mirror.speed)}`;
+    if (aheadByInputOrder !== null)
+        text += `; as fast as rank ${aheadByInputOrder} within measurement noise (max(${LATENCY_BAND_MIN_MS} ms, ${LATENCY_BAND_RATIO * 100} %)), which comes first in input order`;
+    const demotions = [];
+    if (mirror.probe.integrity === 'unchecked')
+        demotions.push('its content could not be checked against the checksum database or other mirrors');
+    if (mirror.sumdbRouteOk === false)
+        demotions.push('the checksum database is not reachable through the chain it would head');
+    if (mirror.fresh === false && mirror.staleDetail)
+        demotions.push(`stale: ${mirror.staleDetail}`);
+    if (demotions.length > 0)
+        text += `; ranked lower because ${demotions.join('; ')}`;
+    if (!chosen)
+        text += `; not in the chain (max-mirrors is ${maxMirrors})`;
+    return text;
+}
+/**
+ * `median latency 53 ms, 8.4 MiB/s → ~61 ms per 64 KiB request`, saying when the throughput is
+ * the best measured one standing in for an unmeasured one, or missing altogether.
+ */
+function describeSpeed(latencyMs, speed) {
+    const rate = speed.throughputBytesPerSec;
+    if (latencyMs === null) {
+        return speed.throughputMeasured && rate !== null
+            ? `latency not measured, ${throughput(rate)}`
+            : 'latency not measured';
+    }
+    const latency = `median latency ${milliseconds(latencyMs)}`;
+    if (rate === null)
+        return `${latency}, throughput not measured (by any mirror: latency alone counts)`;
+    const measured = speed.throughputMeasured
+        ? throughput(rate)
+        : `throughput not measured (taken as ${throughput(rate)}, the best measured)`;
+    return `${latency}, ${measured} → ~${milliseconds(speed.costMs)} per ${bytes(AVERAGE_REQUEST_BYTES)} request`;
+}
+
+;// CONCATENATED MODULE: ./src/goenv/dirhash.ts
+/**
+ * go.sum `h1:` hashes (golang.org/x/mod/sumdb/dirhash Hash1): sha256 over a summary of
+ * "<hex sha256 of content>  <name>\n" lines, sorted by name in byte order.
+ */
+
+function hash1(files) {
+    const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+    const summary = (0,external_node_crypto_.createHash)('sha256');
+    for (const file of sorted) {
+        if (file.name.includes('\n'))
+            throw new Error(`dirhash: filenames with newlines are not supported: ${JSON.stringify(file.name)}`);
+        const digest = (0,external_node_crypto_.createHash)('sha256').update(file.content).digest('hex');
+        summary.update(`${digest}  ${file.name}\n`);
+    }
+    return `h1:${summary.digest('base64')}`;
+}
+/** The hash of a `.mod` file as recorded in go.sum (`<module> <version>/go.mod h1:…`). */
+function goModHash(mod) {
+    return hash1([{ name: 'go.mod', content: mod }]);
+}
+/** Go's hash of an empty go.mod: seeing it means a proxy or cache served a 0-byte .mod. */
+const EMPTY_GO_MOD_HASH = 'h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY=';
 
 ;// CONCATENATED MODULE: ./src/probe/integrity.ts
 /**
@@ -52566,15 +54129,25 @@ function decompress(raw, method, size, name) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/probe/retry.ts
+/** `options` is called before each attempt (fresh signals; callers may note when it started). */
+async function getWithOneRetry(http, url, options, canRetry) {
+    const first = await http.get(url, options());
+    if (first.outcome !== 'timeout' || !canRetry())
+        return { http: first };
+    const second = await http.get(url, options());
+    return { http: second, retriedAfter: first.error ?? 'timeout' };
+}
+
 ;// CONCATENATED MODULE: ./src/goenv/note.ts
 /**
  * Signed notes and checksum-database lookup records, as the go command checks them
  * (golang.org/x/mod/sumdb/note, sumdb/tlog ParseRecord/ParseTree, sumdb Client.Lookup).
  * Ed25519 verification uses node:crypto only. Error texts are Go's.
  *
- * Not done here: the inclusion proof of a record in the signed tree (needs tiles). Without it the
- * signature shows that the database signed *a* tree head; the record itself is trusted as served,
- * so callers compare records across routes (go-semantics.md §7.3).
+ * The signature shows only that the database signed *a* tree head. That the record is in that
+ * tree is the tile proof of tlog.ts, which needs the route's `/tile/…` answers (sumdb.ts runs it
+ * for every record it accepts, as the go command does; go-semantics.md §7.3).
  */
 
 
@@ -52667,23 +54240,24 @@ function parseTreeNote(text) {
         throw new NoteError('malformed tree note');
     return { size: BigInt(sizeText), hash: f[2] };
 }
-/** tlog.ParseRecord: `<id>\n<record text>\n\n<signed tree note>`. */
+/** tlog.ParseRecord: `<id>\n<record text>\n\n<signed tree note>`. Split on bytes, so the hashed text is the served one. */
 function parseLookupBody(body) {
-    const msg = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-    const i = msg.indexOf('\n');
+    const raw = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+    const i = raw.indexOf(0x0a);
     if (i < 0)
         throw new NoteError('malformed record data');
-    const idText = msg.slice(0, i);
+    const idText = raw.subarray(0, i).toString('latin1');
     if (!/^(0|[1-9][0-9]{0,18})$/.test(idText))
         throw new NoteError('malformed record data');
-    const rest = msg.slice(i + 1);
+    const rest = raw.subarray(i + 1);
     const j = rest.indexOf('\n\n');
     if (j < 0)
         throw new NoteError('malformed record data');
-    const text = rest.slice(0, j + 1);
+    const textBytes = rest.subarray(0, j + 1);
+    const text = textBytes.toString('utf8');
     if (hasControlCharacters(text))
         throw new NoteError('malformed record data');
-    return { id: BigInt(idText), text, note: rest.slice(j + 2) };
+    return { id: BigInt(idText), text, textBytes, note: rest.subarray(j + 2).toString('utf8') };
 }
 /** The go.sum lines of one module version in a record, as Client.Lookup filters them. */
 function recordHashes(recordText, path, version) {
@@ -52713,7 +54287,7 @@ function verifyLookup(body, verifier, path, version) {
     if (hashes.mod === null && hashes.zip === null) {
         throw new NoteError(`record has no go.sum lines for ${path}@${version}`);
     }
-    return { ...hashes, tree, recordId: record.id };
+    return { ...hashes, tree, recordId: record.id, recordText: record.textBytes };
 }
 /** Verifies a `/latest` answer (a bare signed tree note). */
 function verifyLatest(body, verifier) {
@@ -52763,25 +54337,224 @@ function hasControlCharacters(text) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./src/goenv/tlog.ts
+/**
+ * The checksum database's transparency log, as the go command authenticates a record against a
+ * signed tree head (golang.org/x/mod/sumdb/tlog: RFC 6962 hashes, tiles of height 8, and the tile
+ * set `TileHashReader.ReadHashes` fetches for `Client.checkRecord`). Written from the documented
+ * format; no I/O here: `planTileProof` says which tiles to fetch, `verifyTileProof` checks them.
+ *
+ * Coordinates: the stored hash (level ℓ, n) is the hash of the complete subtree of 2^ℓ records
+ * starting at record n·2^ℓ. A tile (L, N, W) holds W consecutive hashes of level L·H, starting at
+ * n = N·2^H. Record ids and tree sizes are bigints: the real log is far past 2^31 hashes' worth of
+ * shifts, and JavaScript's `<<` is 32-bit.
+ */
+
+const TILE_HEIGHT = 8;
+const HASH_SIZE = 32;
+/** An error with the go command's wording, so a report can say what Go would have said. */
+class TlogError extends Error {
+    name = 'TlogError';
+}
+/** RFC 6962 leaf hash: SHA-256(0x00 ‖ record text). */
+function recordHash(data) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(Buffer.from([0]))
+        .update(data)
+        .digest();
+}
+/** RFC 6962 interior hash: SHA-256(0x01 ‖ left ‖ right). */
+function nodeHash(left, right) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(Buffer.from([1]))
+        .update(left)
+        .update(right)
+        .digest();
+}
+/** `tile/8/0/x001/234.p/5`: the index in 3-digit groups, `x`-prefixed except the last; `.p/W` when partial. */
+function tilePath(tile) {
+    let n = tile.index;
+    let digits = pad3(n % 1000n);
+    while (n >= 1000n) {
+        n /= 1000n;
+        digits = `x${pad3(n % 1000n)}/${digits}`;
+    }
+    const partial = tile.width === 2 ** tile.height ? '' : `.p/${tile.width}`;
+    return `tile/${tile.height}/${tile.level}/${digits}${partial}`;
+}
+function pad3(n) {
+    return n.toString().padStart(3, '0');
+}
+/**
+ * The tiles the go command reads to authenticate record `recordId` (or, with null, only the tiles
+ * that rebuild the root hash) in a tree of `treeSize` records. Same set and widths as Go's
+ * TileHashReader: each tile is as wide as the tree allows at its level, so the last tile of a
+ * level is partial (`.p/W`).
+ */
+function planTileProof(treeSize, recordId, height = TILE_HEIGHT) {
+    if (treeSize < 0n || (recordId !== null && (recordId < 0n || recordId >= treeSize))) {
+        throw new TlogError(`cannot validate record ${recordId} in tree of size ${treeSize}`);
+    }
+    const tiles = [];
+    const byPath = new Map();
+    const add = (tile) => {
+        const path = tilePath(tile);
+        let at = byPath.get(path);
+        if (at === undefined) {
+            at = tiles.length;
+            tiles.push(tile);
+            byPath.set(path, at);
+        }
+        return at;
+    };
+    // The root is the fold of the complete subtrees given by the binary digits of the size.
+    const roots = [];
+    let start = 0n;
+    for (let level = bitLength(treeSize) - 1; level >= 0; level--) {
+        const size = 1n << BigInt(level);
+        if ((treeSize & size) === 0n)
+            continue;
+        const n = start >> BigInt(level);
+        roots.push({ level, n, tile: add(tileHolding(level, n, treeSize, height)) });
+        start += size;
+    }
+    // The record's tile, and its ancestors up to the first tile already planned; those in between
+    // are complete (only complete tiles have a parent) and each is checked against its parent.
+    const descendants = [];
+    let record = null;
+    if (recordId !== null) {
+        const chain = [];
+        for (let k = 0;; k++) {
+            const ancestor = tileHolding(k * height, recordId >> BigInt(k * height), treeSize, height);
+            if (byPath.has(tilePath(ancestor)))
+                break;
+            if (ancestor.width !== 2 ** height)
+                throw new TlogError(`bad math in tile plan: ${treeSize} ${recordId}`);
+            chain.push(ancestor);
+        }
+        for (let k = chain.length - 1; k >= 0; k--) {
+            const parent = byPath.get(tilePath(chain[k + 1] ?? ancestorOf(chain[k], treeSize)));
+            descendants.push({ tile: add(chain[k]), parent });
+        }
+        record = {
+            id: recordId,
+            tile: byPath.get(tilePath(tileHolding(0, recordId, treeSize, height))),
+        };
+    }
+    return { height, treeSize, tiles, roots, descendants, record };
+}
+/** The tile, as wide as a tree of `treeSize` allows, that holds the stored hash (level, n). */
+function tileHolding(level, n, treeSize, height) {
+    const tileLevel = Math.floor(level / height);
+    const within = BigInt(level - tileLevel * height);
+    const index = (n << within) >> BigInt(height);
+    const available = (treeSize >> BigInt(tileLevel * height)) - (index << BigInt(height));
+    const full = 2n ** BigInt(height);
+    return {
+        height,
+        level: tileLevel,
+        index,
+        width: Number(available < full ? available : full),
+    };
+}
+function ancestorOf(tile, treeSize) {
+    return tileHolding((tile.level + 1) * tile.height, tile.index, treeSize, tile.height);
+}
+/**
+ * Checks fetched tiles the way Go's TileHashReader does and, when the plan proves a record, that
+ * the leaf hash at its id is the hash of `recordText`. `data[i]` is the body for `plan.tiles[i]`.
+ * Throws TlogError with Go's texts: `downloaded inconsistent tile` (tiles do not rebuild the
+ * signed root, or a tile does not match its parent), `cannot authenticate record data in server
+ * response` (the tree does not hold this record at this id).
+ */
+function verifyTileProof(plan, data, rootHash, recordText) {
+    plan.tiles.forEach((tile, i) => {
+        const want = tile.width * HASH_SIZE;
+        const got = data[i]?.length ?? 0;
+        if (got !== want)
+            throw new TlogError(`TileReader returned bad result slice (${tilePath(tile)} len=${got}, want ${want})`);
+    });
+    if (plan.roots.length > 0) {
+        let root = null;
+        for (let i = plan.roots.length - 1; i >= 0; i--) {
+            const part = plan.roots[i];
+            const hash = hashInTile(plan.tiles[part.tile], data[part.tile], part.level, part.n);
+            root = root === null ? hash : nodeHash(hash, root);
+        }
+        if (!Buffer.from(rootHash).equals(root))
+            throw new TlogError('downloaded inconsistent tile');
+    }
+    else if (!Buffer.from(rootHash).equals(Buffer.alloc(HASH_SIZE))) {
+        throw new TlogError('downloaded inconsistent tile'); // the empty tree's hash is all zeros
+    }
+    for (const { tile, parent } of plan.descendants) {
+        const child = plan.tiles[tile];
+        const expected = hashInTile(plan.tiles[parent], data[parent], (child.level + 1) * child.height, child.index);
+        if (!expected.equals(subtreeHash(data[tile]))) {
+            throw new TlogError('downloaded inconsistent tile');
+        }
+    }
+    if (plan.record !== null) {
+        if (recordText === undefined)
+            throw new TlogError('no record text to authenticate');
+        const leaf = hashInTile(plan.tiles[plan.record.tile], data[plan.record.tile], 0, plan.record.id);
+        if (!leaf.equals(recordHash(recordText)))
+            throw new TlogError('cannot authenticate record data in server response');
+    }
+}
+/** The stored hash (level, n) from the tile holding it: the subtree hash of its run of tile hashes. */
+function hashInTile(tile, data, level, n) {
+    const within = level - tile.level * tile.height;
+    const first = (n << BigInt(within)) - (tile.index << BigInt(tile.height));
+    const count = 2 ** within;
+    if (within < 0 || within >= tile.height || first < 0n || Number(first) + count > tile.width) {
+        throw new TlogError(`hash (${level}, ${n}) is not in ${tilePath(tile)}`);
+    }
+    const from = Number(first) * HASH_SIZE;
+    return subtreeHash(data.subarray(from, from + count * HASH_SIZE));
+}
+/** Hash of a complete subtree from its 2^k consecutive hashes one level down the tile. */
+function subtreeHash(hashes) {
+    if (hashes.length === HASH_SIZE)
+        return Buffer.from(hashes);
+    const half = hashes.length / 2;
+    return nodeHash(subtreeHash(hashes.subarray(0, half)), subtreeHash(hashes.subarray(half)));
+}
+function bitLength(n) {
+    return n === 0n ? 0 : n.toString(2).length;
+}
+
 ;// CONCATENATED MODULE: ./src/probe/sumdb.ts
 /**
  * Routes to the checksum database and the signed go.sum hashes they serve.
  *
  * Routes: the database itself (`https://<name>`, or the explicit URL of a `key url` GOSUMDB), the
  * alias `https://sum.golang.google.cn` for sum.golang.org, and every candidate whose
- * `/sumdb/<name>/supported` answered 200 (`<mirror>/sumdb/<name>`). A route is ok only when its
- * answer's signed tree note verifies with the database key.
+ * `/sumdb/<name>/supported` answered 200 (`<mirror>/sumdb/<name>`).
  *
- * A relay could forge a record under a genuine tree note (records are bound to the tree only by an
- * inclusion proof, which needs tiles and is not done here), so when the database is reachable
- * directly its records are the reference and a relay serving another record is marked not ok.
+ * A route is ok only when it does what the go command needs for every lookup: its answer's signed
+ * tree note verifies with the database key, AND the route serves the tiles that prove the record
+ * is in that signed tree (tlog.ts: the same `tile/8/<L>/<N>[.p/<W>]` set Go's TileHashReader reads,
+ * hashed up to the signed root). A route probed with `/latest` (no probe version, or the database
+ * does not know it) must serve the tiles that rebuild the signed root. Every record accepted later
+ * (`lookup`) is proven the same way on the route that served it.
+ *
+ * Proven, a relayed record is as good as one from the database: a relay cannot forge the root's
+ * signature, and the tiles bind the record to that root. So any route's proven record may serve
+ * as the reference for integrity, including the relay of the mirror being checked.
  */
+
+
 
 
 
 
 const SUM_GOLANG_GOOGLE_CN_URL = 'https://sum.golang.google.cn';
 const MAX_SUMDB_BYTES = 256 * 1024;
+/** A complete hash tile: 2^8 hashes of 32 bytes. */
+const MAX_TILE_BYTES = 2 ** TILE_HEIGHT * HASH_SIZE;
+/** Go's words when the tiles hold another record at the id the lookup named. */
+const NOT_IN_TREE = 'cannot authenticate record data in server response';
 class PrivacyError extends Error {
     name = 'PrivacyError';
 }
@@ -52790,6 +54563,7 @@ class SumdbProber {
     #database;
     #privatePatterns;
     #requestOptions;
+    #canRetry;
     #verifier;
     #verifierError;
     #routes = [];
@@ -52806,6 +54580,7 @@ class SumdbProber {
         this.#database = options.database;
         this.#privatePatterns = options.privatePatterns;
         this.#requestOptions = options.requestOptions;
+        this.#canRetry = options.canRetry ?? (() => false);
         let verifier = null;
         let problem = null;
         try {
@@ -52923,6 +54698,7 @@ class SumdbProber {
             latencyMs: null,
             done: false,
             answers: new Map(),
+            tiles: new Map(),
             endpoint: null,
         };
         this.#routes.push(route);
@@ -52942,14 +54718,24 @@ class SumdbProber {
                 route.latencyMs = result.http.timing.totalMs;
                 route.outcome = result.http.outcome;
                 if (result.http.status === 200) {
+                    let verified;
                     try {
-                        const hashes = verifyLookup(result.http.body, this.#verifier, key.path, key.version);
-                        route.answers.set(`${key.path}@${key.version}`, { mod: hashes.mod, zip: hashes.zip });
-                        route.ok = true;
+                        verified = verifyLookup(result.http.body, this.#verifier, key.path, key.version);
                     }
                     catch (error) {
                         route.outcome = 'invalid-response';
                         route.error = `${error instanceof NoteError ? 'verifying' : 'reading'} ${route.display}/lookup: ${error.message}`;
+                        return;
+                    }
+                    const failure = await this.#proveRecord(route, verified, signal);
+                    if (failure)
+                        route.error = failure.reason;
+                    else {
+                        route.answers.set(`${key.path}@${key.version}`, {
+                            mod: verified.mod,
+                            zip: verified.zip,
+                        });
+                        route.ok = true;
                     }
                     return;
                 }
@@ -52959,7 +54745,8 @@ class SumdbProber {
                     return;
                 }
             }
-            // No version to look up, or the database does not know it: a signed /latest proves the route.
+            // No version to look up, or the database does not know it: a signed /latest whose tiles
+            // rebuild its root proves the route.
             const latest = await this.#get(`${route.base}/latest`, 'sumdb-latest', undefined, signal);
             route.endpoint ??= latest.endpoint;
             route.latencyMs ??= latest.http.timing.totalMs;
@@ -52969,14 +54756,20 @@ class SumdbProber {
                     latest.http.error ?? `${route.display}/latest answered ${latest.http.outcome}`;
                 return;
             }
+            let tree;
             try {
-                verifyLatest(latest.http.body, this.#verifier);
-                route.ok = true;
+                tree = verifyLatest(latest.http.body, this.#verifier);
             }
             catch (error) {
                 route.outcome = 'invalid-response';
                 route.error = `verifying ${route.display}/latest: ${error.message}`;
+                return;
             }
+            const failure = await this.#checkTiles(route, planTileProof(tree.size, null), tree, undefined, '/latest', signal);
+            if (failure)
+                route.error = failure.reason;
+            else
+                route.ok = true;
         }
         finally {
             route.done = true;
@@ -52985,6 +54778,80 @@ class SumdbProber {
             for (const waiter of [...this.#settleWaiters])
                 waiter();
         }
+    }
+    /** Go's Client.checkRecord: the record's leaf hash, read from the route's tiles, under the signed root. */
+    #proveRecord(route, verified, signal) {
+        let plan;
+        try {
+            plan = planTileProof(verified.tree.size, verified.recordId);
+        }
+        catch (error) {
+            return Promise.resolve({ reason: error.message, answered: true });
+        }
+        return this.#checkTiles(route, plan, verified.tree, verified.recordText, 'lookups', signal);
+    }
+    async #checkTiles(route, plan, tree, recordText, serves, signal) {
+        const notTiles = `serves ${serves} but not tiles (Go would fail)`;
+        // In parallel, as Go reads them: on a far route one round trip instead of one per tile.
+        const answers = await Promise.all(plan.tiles.map((tile) => this.#tile(route, tile, signal)));
+        const missing = answers.find((a) => a.data === null);
+        if (missing) {
+            return missing.answered
+                ? { reason: `${notTiles}: ${missing.detail}`, answered: true }
+                : { reason: `tile check not finished: ${missing.detail}`, answered: false };
+        }
+        try {
+            verifyTileProof(plan, answers.map((a) => a.data), Buffer.from(tree.hash, 'base64'), recordText);
+            return null;
+        }
+        catch (error) {
+            const message = error.message;
+            return {
+                reason: message === NOT_IN_TREE
+                    ? `served a record that is not in the signed tree (Go would fail: ${message})`
+                    : `${notTiles}: ${message}`,
+                answered: true,
+            };
+        }
+    }
+    /** One tile, as Go's readTile gets it: the partial tile, else the full one cut to width. */
+    #tile(route, tile, signal) {
+        const path = tilePath(tile);
+        let pending = route.tiles.get(path);
+        if (!pending) {
+            pending = this.#fetchTile(route, tile, signal);
+            route.tiles.set(path, pending);
+            void pending.then((answer) => {
+                if (answer.data === null)
+                    route.tiles.delete(path);
+            });
+        }
+        return pending;
+    }
+    async #fetchTile(route, tile, signal) {
+        const path = tilePath(tile);
+        const first = await this.#getTile(`${route.base}/${path}`, signal);
+        if (first.status === 200)
+            return { data: first.body, answered: true, detail: '' };
+        const fullWidth = 2 ** tile.height;
+        if (tile.width < fullWidth && typeof first.outcome === 'number') {
+            const full = await this.#getTile(`${route.base}/${tilePath({ ...tile, width: fullWidth })}`, signal);
+            if (full.status === 200) {
+                const keep = Math.floor(full.body.length / fullWidth) * tile.width;
+                return { data: full.body.subarray(0, keep), answered: true, detail: '' };
+            }
+        }
+        // Go reports the error of the tile it asked for, not of the full-tile fallback.
+        const answered = typeof first.outcome === 'number' || !CUT_SHORT.has(first.outcome);
+        const what = typeof first.outcome === 'number' ? `answered ${first.outcome}` : first.outcome;
+        return {
+            data: null,
+            answered,
+            detail: `${route.display}/${path} ${what}${first.error ? ` (${first.error})` : ''}`,
+        };
+    }
+    #getTile(url, signal) {
+        return this.#get(url, 'sumdb-lookup', undefined, signal, MAX_TILE_BYTES).then((r) => r.http);
     }
     async #lookupViaRoutes(path, version) {
         const key = `${path}@${version}`;
@@ -53003,14 +54870,24 @@ class SumdbProber {
             const result = await this.#get(this.#lookupUrl(route, path, version), 'sumdb-lookup', key);
             if (result.http.status !== 200 || !this.#verifier)
                 continue;
+            let verified;
             try {
-                const hashes = verifyLookup(result.http.body, this.#verifier, path, version);
-                route.answers.set(key, { mod: hashes.mod, zip: hashes.zip });
-                return this.#reference(key);
+                verified = verifyLookup(result.http.body, this.#verifier, path, version);
             }
             catch {
-                // try the next route
+                continue; // try the next route
             }
+            const failure = await this.#proveRecord(route, verified);
+            if (failure) {
+                // What Go would reject makes the route fail; our own timer cutting a tile short does not.
+                if (failure.answered) {
+                    route.ok = false;
+                    route.error = failure.reason;
+                }
+                continue;
+            }
+            route.answers.set(key, { mod: verified.mod, zip: verified.zip });
+            return this.#reference(key);
         }
         return null;
     }
@@ -53031,7 +54908,12 @@ class SumdbProber {
             check();
         });
     }
-    /** Direct or alias answers are the reference; otherwise a strict majority of relays (or the only one). */
+    /**
+     * The record to judge mirrors by. Every answer is proven to be in a signed tree, so one is as good
+     * as another; direct or alias answers come first, then a strict majority of relays (a single
+     * relay is enough: its record is proven). Two proven records can only differ if the database
+     * signed two different trees, and then no relay majority is trusted.
+     */
     #reference(key) {
         for (const route of this.#routes) {
             if (route.kind !== 'mirror' && route.answers.has(key))
@@ -53063,17 +54945,20 @@ class SumdbProber {
         }
         return true;
     }
-    async #get(url, kind, module, signal) {
-        const base = this.#requestOptions();
-        const signals = [base.signal, signal].filter((s) => s !== undefined);
-        const options = {
-            ...base,
-            maxBytes: MAX_SUMDB_BYTES,
-            ...(signals.length > 0
-                ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) }
-                : {}),
+    async #get(url, kind, module, signal, maxBytes = MAX_SUMDB_BYTES) {
+        const options = () => {
+            const base = this.#requestOptions();
+            const signals = [base.signal, signal].filter((s) => s !== undefined);
+            return {
+                ...base,
+                maxBytes,
+                ...(signals.length > 0
+                    ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) }
+                    : {}),
+            };
         };
-        const http = await this.#http.get(url, options);
+        const canRetry = () => !signal?.aborted && this.#canRetry();
+        const { http, retriedAfter } = await getWithOneRetry(this.#http, url, options, canRetry);
         const endpoint = {
             kind,
             ...(module ? { module } : {}),
@@ -53083,6 +54968,7 @@ class SumdbProber {
             timing: http.timing,
             bytes: http.bytes,
             ...(http.error ? { error: http.error } : {}),
+            ...(retriedAfter ? { retriedAfter } : {}),
         };
         return { http, endpoint };
     }
@@ -53100,6 +54986,8 @@ class SumdbProber {
         this.#pending.add(tracked);
     }
 }
+/** Outcomes of a request we ended ourselves (probe deadline, early stop), which say nothing about the route. */
+const CUT_SHORT = new Set(['deadline', 'skipped']);
 function rankKind(kind) {
     return kind === 'direct' ? 0 : kind === 'alias' ? 1 : 2;
 }
@@ -53110,13 +54998,15 @@ function lookupPath(path, version) {
 
 ;// CONCATENATED MODULE: ./src/probe/mirror.ts
 /**
- * The probe of one candidate, request by request over one kept-alive connection, as the go command
- * would talk to it: per module `@v/list` (`@latest` only when the list offers no version), `.info`,
- * `.mod`; then
+ * The probe of one candidate, as the go command would talk to it: per module `@v/list` (`@latest`
+ * only when the list offers no version), `.info`, `.mod`, one request after the other on one
+ * kept-alive connection; different modules side by side on their own connections, as the go
+ * command fetches modules in parallel (at most MAX_LANES at once, see `run`); then
  * `/sumdb/<db>/supported` (and a lookup through it when 200); later, for leaders only, a `.zip`.
  * Content is checked the way cmd/go checks it (`.info` JSON and version, zip entry names) and
  * hashed (go.sum `h1:`); every answer with a status is a latency sample.
  */
+
 
 
 
@@ -53135,6 +55025,14 @@ const MAX_BYTES = {
 };
 /** Below this many body bytes a throughput figure measures round trips, not bandwidth. */
 const MIN_THROUGHPUT_BYTES = 32 * 1024;
+/**
+ * Modules probed at once on one mirror, each on its own connection. Every lane's first request
+ * opens a connection (setup round trips included in its total), so the lanes must stay fewer
+ * than half of the latency samples for the median to remain a request on a warm connection:
+ * with m modules there are at least 3m + 1 samples and min(m, MAX_LANES) openers, always fewer
+ * than half.
+ */
+const MAX_LANES = 2;
 class MirrorRun {
     candidate;
     endpoints = [];
@@ -53155,7 +55053,8 @@ class MirrorRun {
     throughputBytesPerSec = null;
     #options;
     #controller = new AbortController();
-    #pendingSince = null;
+    /** Start of each latency sample in flight (one per lane at most). */
+    #pendingSince = new Map();
     #firstDnsMs = null;
     #tcpRttMs = null;
     constructor(options) {
@@ -53176,15 +55075,28 @@ class MirrorRun {
         this.stopReason = reason;
         this.#controller.abort(Object.assign(new Error(reason.message), { code: reason.code }));
     }
+    /**
+     * The latency sequence. Modules are shared out to at most MAX_LANES lanes that run side by side,
+     * each one module's requests in order on one connection; the lane that runs out of modules first
+     * asks `/supported`. A transport failure (no HTTP answer) or a stop ends every lane: no lane
+     * takes more work after it (the request already in flight on another lane finishes or times out).
+     */
     async run() {
         this.state = 'running';
         this.startedAt = performance.now();
         try {
-            for (const module of this.#options.modules) {
-                if (!(await this.#probeModule(module)))
-                    return;
-            }
-            await this.#probeSumdbSupport();
+            const work = [...this.#options.modules, 'supported'];
+            let ended = false;
+            const lane = async () => {
+                for (let task = work.shift(); task !== undefined && !ended; task = work.shift()) {
+                    if (task === 'supported')
+                        await this.#probeSumdbSupport();
+                    else if (!(await this.#probeModule(task)))
+                        ended = true;
+                }
+            };
+            const lanes = Math.max(1, Math.min(MAX_LANES, this.#options.modules.length));
+            await Promise.all(Array.from({ length: lanes }, lane));
         }
         finally {
             this.state = 'settled';
@@ -53201,7 +55113,7 @@ class MirrorRun {
             completed,
             firstDnsMs: this.#firstDnsMs,
             tcpRttMs: this.#options.proxied ? null : this.#tcpRttMs,
-            pendingMs: this.#pendingSince === null ? null : now - this.#pendingSince,
+            pendingMs: [...this.#pendingSince.values()].map((since) => now - since),
             planned: this.plannedSamples,
             setupRoundTrips: 1 + (https ? 2 : 0) + (this.#options.proxied ? 1 : 0),
             resolvesName: url !== null && !/^[\d.]+$|^\[/.test(url.hostname),
@@ -53211,6 +55123,10 @@ class MirrorRun {
      * Throughput sample and zip hashes: the probe modules' `.zip` files, one after the other, within
      * `windowMs` of body time. Throughput is body bytes over body time (setup and time to first byte
      * excluded), reported only past MIN_THROUGHPUT_BYTES, below which round trips dominate.
+     *
+     * Measure-only: a download that our window, a request timeout or the deadline cut short leaves
+     * the throughput unmeasured and says so (`throughput not measured: …`); only what the mirror
+     * answered — a status other than 200, a zip Go would refuse — can count against it (isZipFailure).
      */
     async downloadZips(windowMs) {
         const deadline = performance.now() + windowMs;
@@ -53223,7 +55139,11 @@ class MirrorRun {
                 continue;
             const key = `${module.path}@${version}`;
             const { http, record } = await this.#request('zip', this.#moduleUrl(module.path, `@v/${escapeModuleVersion(version)}.zip`), key, { sampleWindowMs: left }, false);
-            if (http.status !== 200)
+            if (isCutShort(http.outcome)) {
+                record({ error: `throughput not measured: ${http.error ?? http.outcome}` });
+                break; // the time for this mirror is used up
+            }
+            if (http.outcome !== 200)
                 continue;
             bytes += http.bytes;
             bodyMs += Math.max(0, (http.timing.totalMs ?? 0) - (http.timing.ttfbMs ?? 0));
@@ -53248,7 +55168,10 @@ class MirrorRun {
         if (bytes >= MIN_THROUGHPUT_BYTES && bodyMs > 0)
             this.throughputBytesPerSec = Math.round(bytes / (bodyMs / 1000));
     }
-    /** Returns false when the sequence must end (transport failure or stop). */
+    /**
+     * Returns false when the sequence must end: a transport failure (on this lane or another) or a
+     * stop. The module's later requests are not sent then, as in the sequential probe.
+     */
     async #probeModule(module) {
         const { path } = module;
         const key = (v) => `${path}@${v}`;
@@ -53259,7 +55182,8 @@ class MirrorRun {
             const body = list.http.body.toString('utf8');
             const versions = parseVersionList(body);
             this.listed[path] = versions;
-            if (versions.length === 0 && body.trim() !== '') {
+            // A list of pseudo-versions only is well formed (Go just finds no tagged version in it).
+            if (versions.length === 0 && !listHasVersionLines(body)) {
                 list.record({
                     outcome: 'invalid-response',
                     ok: false,
@@ -53267,6 +55191,8 @@ class MirrorRun {
                 });
             }
         }
+        if (this.transportFailure)
+            return false;
         // Like the go command, ask @latest only when the list has no version to offer (and only when
         // no version is pinned): the list alone already shows how fresh the mirror is.
         const fromList = latestFromList(this.listed[path] ?? []);
@@ -53287,6 +55213,8 @@ class MirrorRun {
                 else if (info.version)
                     this.latest[path] = info.version;
             }
+            if (this.transportFailure)
+                return false;
         }
         const version = module.version ?? fromList ?? this.latest[path] ?? null;
         if (version === null)
@@ -53312,6 +55240,8 @@ class MirrorRun {
                 });
             }
         }
+        if (this.transportFailure)
+            return false;
         const mod = await this.#request('mod', this.#moduleUrl(path, `@v/${escapeModuleVersion(version)}.mod`), key(version));
         if (!mod.answered)
             return false;
@@ -53327,7 +55257,7 @@ class MirrorRun {
             else
                 this.#options.sumdb.lookup(path, version);
         }
-        return true;
+        return !this.transportFailure;
     }
     async #probeSumdbSupport() {
         const url = `${this.candidate.url}/sumdb/${this.#options.databaseName}/supported`;
@@ -53352,21 +55282,24 @@ class MirrorRun {
         return `${this.candidate.url}/${proxyPath(path, suffix)}`;
     }
     async #request(kind, url, module, extra = {}, sample = kind !== 'zip') {
-        const base = this.#options.requestOptions();
-        const signals = [base.signal, this.#controller.signal].filter((s) => s !== undefined);
-        const options = {
-            ...base,
-            maxBytes: MAX_BYTES[kind],
-            ...extra,
-            signal: AbortSignal.any(signals),
+        const inFlight = {};
+        const options = () => {
+            const base = this.#options.requestOptions();
+            const signals = [base.signal, this.#controller.signal].filter((s) => s !== undefined);
+            // The sample in flight is the current attempt (a retry starts the clock again).
+            if (sample)
+                this.#pendingSince.set(inFlight, performance.now());
+            return { ...base, maxBytes: MAX_BYTES[kind], ...extra, signal: AbortSignal.any(signals) };
         };
-        this.#pendingSince = sample ? performance.now() : null;
+        // The throughput phase only measures: a slow zip is not asked twice.
+        const canRetry = () => kind !== 'zip' && !this.stopReason && this.#options.canRetry();
         let http;
+        let retriedAfter;
         try {
-            http = await this.#options.http.get(url, options);
+            ({ http, retriedAfter } = await getWithOneRetry(this.#options.http, url, options, canRetry));
         }
         finally {
-            this.#pendingSince = null;
+            this.#pendingSince.delete(inFlight);
         }
         const index = this.endpoints.length;
         this.endpoints.push({
@@ -53378,6 +55311,7 @@ class MirrorRun {
             timing: http.timing,
             bytes: http.bytes,
             ...(http.error ? { error: http.error } : {}),
+            ...(retriedAfter ? { retriedAfter } : {}),
         });
         const answered = typeof http.outcome === 'number';
         if (answered && sample && http.timing.ttfbMs !== null) {
@@ -53396,6 +55330,19 @@ class MirrorRun {
         };
         return { http, answered: answered && !this.stopReason, record };
     }
+}
+/** Outcomes our own timers or stops produce: they say how long we waited, not what the mirror served. */
+function isCutShort(outcome) {
+    return outcome === 'timeout' || outcome === 'deadline' || outcome === 'skipped';
+}
+/**
+ * Whether a `.zip` answer fails the mirror: a status other than 200, or content Go would refuse
+ * (`invalid-response`, also set when the entry names are wrong), or a redirect/transport error Go
+ * would hit too. A download cut short by our window, a request timeout or the deadline does not:
+ * the throughput phase only measures.
+ */
+function isZipFailure(endpoint) {
+    return endpoint.kind === 'zip' && !endpoint.ok && !isCutShort(endpoint.outcome);
 }
 /**
  * json.Unmarshal into cmd/go's RevInfo {Version string; Time time.Time}: an object (or null) whose
@@ -53473,24 +55420,24 @@ function medianTiming(samples) {
  *
  * Assumptions (stated so the early stop is honest about what it relies on):
  * A1. The server spends about as long on each small request, so a request on a warm connection
- *     costs one round trip plus that time, and the first request costs `setupRoundTrips` more
- *     round trips: warm >= first / (setupRoundTrips + 1). Until DNS is measured it counts as one
- *     more round trip.
+ *     costs one round trip plus that time, and a request that opens a connection costs
+ *     `setupRoundTrips` more round trips: warm >= first / (setupRoundTrips + 1). Until DNS is
+ *     measured it counts as one more round trip. While nothing has answered yet, every request
+ *     in flight is opening its lane's connection, so the longest-running one stands for `first`.
  * A2. A TCP handshake takes one round trip, so no later request is faster than it.
- * Completed samples count as they are, the one in flight as at least its elapsed time, and every
- * sample still to come as the floor these assumptions give.
+ * Completed samples count as they are, each one in flight as at least its elapsed time, and every
+ * sample still to come as the floor these assumptions give (a lower bound for a connection-opening
+ * sample too).
  */
 function bestPossibleMedian(view) {
-    const first = view.completed[0] ?? view.pendingMs;
+    const first = view.completed[0] ?? (view.pendingMs.length > 0 ? Math.max(...view.pendingMs) : null);
     let floor = view.tcpRttMs ?? 0;
-    if (first !== null && first !== undefined) {
+    if (first !== null) {
         const dnsKnown = view.completed.length > 0 && view.firstDnsMs !== null;
         const roundTrips = view.setupRoundTrips + 1 + (view.resolvesName && !dnsKnown ? 1 : 0);
         floor = Math.max(floor, (dnsKnown ? first - view.firstDnsMs : first) / roundTrips);
     }
-    const values = [...view.completed];
-    if (view.pendingMs !== null)
-        values.push(view.pendingMs);
+    const values = [...view.completed, ...view.pendingMs];
     while (values.length < view.planned)
         values.push(floor);
     return median(values) ?? 0;
@@ -53501,18 +55448,28 @@ function bestPossibleMedian(view) {
  * The probe engine: measures every candidate the way the go command will experience it, within
  * one overall deadline that always holds.
  *
- * 1. Latency (parallel, bounded concurrency): each candidate's request sequence (mirror.ts) on its
- *    own kept-alive connection; the checksum database's direct and alias routes start at once.
+ * 1. Latency (parallel, bounded concurrency): each candidate's request sequence (mirror.ts), its
+ *    modules side by side on their own kept-alive connections as the go command fetches them; the
+ *    checksum database's direct and alias routes start at once.
  * 2. Early stop: once the leading `maxMirrors` candidates are settled and no unfinished candidate
  *    can beat them any more, the unfinished ones are stopped (rule below, at `EarlyStop`).
- * 3. Throughput (sequential): a `.zip` from the leading candidates only, one at a time, because
- *    parallel downloads share the link and every one of them would read slow.
+ * 3. Throughput (sequential, measure-only, `ThroughputQueue`): a `.zip` from the leading
+ *    candidates and from every mirror within their latency band, one at a time, because parallel
+ *    downloads share the link and every one of them would read slow. A mirror that has settled and
+ *    ranks among the first `maxMirrors` of the settled ones starts its download at once, while the
+ *    others are still probed for latency (still one download at a time); the final leaders not
+ *    measured by then follow when latency probing is over. A download our limits cut short
+ *    measures nothing and fails nothing.
  * 4. Integrity: served hashes against the signed records (integrity.ts).
  *
  * The deadline: one timer aborts every request still running at `timeout` minus a small reserve
  * for assembling the result; per-request timeouts are derived from the timeout too, so a
- * blackholed or slow-drip mirror costs at most one request timeout and never the deadline.
+ * blackholed or slow-drip mirror costs at most two request timeouts (one retry, retry.ts, only
+ * when it fits) and never the deadline.
  */
+
+
+
 
 
 
@@ -53550,16 +55507,21 @@ async function runProbe(config, deps = {}) {
         headersTimeoutMs: perRequest,
         bodyTimeoutMs: perRequest,
     });
+    // A timed-out request is asked once more only if the whole second attempt fits (retry.ts).
+    const canRetry = () => !deadline.signal.aborted && deadlineAt - performance.now() >= perRequest;
     const sumdb = new SumdbProber({
         http,
         database: config.database,
         privatePatterns: config.privatePatterns,
         requestOptions,
+        canRetry,
     });
     const probeKey = config.modules.find((m) => m.version !== null);
     sumdb.startStandaloneRoutes(probeKey ? { path: probeKey.path, version: probeKey.version } : null);
     const proxies = proxyEnvironment(config.env ?? process.env);
-    const earlyStop = new EarlyStop(Math.max(1, config.maxMirrors), sumdb);
+    const judge = new ProvisionalJudge(config, sumdb);
+    const earlyStop = new EarlyStop(Math.max(1, config.maxMirrors), judge);
+    const throughput = new ThroughputQueue(judge, Math.max(1, config.maxMirrors), deadlineAt, deadline.signal);
     const runs = config.candidates.map((candidate) => new MirrorRun({
         http,
         candidate,
@@ -53568,9 +55530,14 @@ async function runProbe(config, deps = {}) {
         databaseName: config.database.name,
         sumdb,
         requestOptions,
-        onProgress: () => earlyStop.check(runs, deadline.signal.aborted),
+        canRetry,
+        onProgress: () => {
+            earlyStop.check(runs, deadline.signal.aborted);
+            throughput.startProvisionalLeaders(runs);
+        },
         proxied: isProxied(proxies, candidate.url),
     }));
+    judge.setRuns(runs);
     const onDeadline = () => {
         for (const run of runs)
             if (run.state !== 'settled')
@@ -53594,9 +55561,9 @@ async function runProbe(config, deps = {}) {
                 void sumdb.lookup(key.slice(0, at), key.slice(at + 1));
             }
         }
-        // 3: throughput, one leader at a time.
-        const leaders = provisionalLeaders(runs, sumdb, config.maxMirrors);
-        await Promise.all([measureThroughput(leaders, deadlineAt, deadline.signal), sumdb.settle()]);
+        // 3: throughput, one leader at a time (the provisional leaders' downloads may be done already).
+        const leaders = throughputLeaders(runs, judge, config.maxMirrors);
+        await Promise.all([throughput.finish(leaders), sumdb.settle()]);
         await sumdb.settle();
     }
     finally {
@@ -53663,14 +55630,90 @@ async function runPool(runs, limit, shouldStart) {
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, runs.length)) }, worker));
 }
-async function measureThroughput(leaders, deadlineAt, signal) {
-    for (let i = 0; i < leaders.length; i++) {
-        const remaining = deadlineAt - performance.now();
-        if (signal.aborted || remaining < 200)
+/**
+ * The throughput phase's downloads, strictly one at a time, in the order they were asked for.
+ *
+ * While latency probing goes on, a mirror is queued as soon as it has settled, is usable and ranks
+ * among the first `maxMirrors` settled mirrors in provisional order (`startProvisionalLeaders`):
+ * those are the mirrors the ranking is most likely to put in the chain, and measuring them while
+ * slower mirrors are still being probed costs no wall time. Small latency requests to other
+ * mirrors may run meanwhile; never a second download. `finish` then drops the queued mirrors that
+ * are no longer leaders, queues the final leaders (throughputLeaders) not measured yet and waits
+ * for the last download. A mirror is downloaded from at most once; one measured as a provisional
+ * leader keeps its (real) throughput even if it ends up outside the leaders.
+ */
+class ThroughputQueue {
+    #judge;
+    #k;
+    #deadlineAt;
+    #signal;
+    /** Mirrors downloaded from, or being downloaded from. */
+    #measured = new Set();
+    #waiting = [];
+    #current = null;
+    /** A download that threw (a bug, not a mirror's answer: those are outcomes), raised by `finish`. */
+    #error = null;
+    #settledSeen = -1;
+    #final = false;
+    constructor(judge, k, deadlineAt, signal) {
+        this.#judge = judge;
+        this.#k = k;
+        this.#deadlineAt = deadlineAt;
+        this.#signal = signal;
+    }
+    /** Called on every progress of the latency phase; acts when another mirror has settled. */
+    startProvisionalLeaders(runs) {
+        if (this.#final || this.#signal.aborted)
             return;
-        // At most a second each, and never more than a fair share of what is left.
-        const windowMs = Math.min(1000, (remaining * 0.5) / (leaders.length - i));
-        await leaders[i].downloadZips(windowMs);
+        const settled = runs.filter((r) => !r.candidate.isPrivate && r.state === 'settled' && !r.stopReason);
+        if (settled.length === this.#settledSeen)
+            return;
+        this.#settledSeen = settled.length;
+        const ranked = this.#judge.provisionalOrder(settled.filter(isUsable));
+        for (const { run } of ranked.slice(0, this.#k))
+            this.#enqueue(run);
+    }
+    /** Latency probing is over: measure the final leaders still unmeasured, then wait for the last download. */
+    async finish(leaders) {
+        this.#final = true;
+        this.#waiting = this.#waiting.filter((run) => leaders.includes(run));
+        for (const run of leaders)
+            this.#enqueue(run);
+        while (this.#current)
+            await this.#current;
+        if (this.#error)
+            throw this.#error.cause;
+    }
+    #enqueue(run) {
+        if (this.#measured.has(run) || this.#waiting.includes(run))
+            return;
+        this.#waiting.push(run);
+        this.#next();
+    }
+    #next() {
+        if (this.#current)
+            return;
+        const run = this.#waiting.shift();
+        if (!run)
+            return;
+        this.#measured.add(run);
+        this.#current = this.#download(run)
+            .catch((cause) => {
+            this.#error ??= { cause };
+        })
+            .finally(() => {
+            this.#current = null;
+            this.#next();
+        });
+    }
+    async #download(run) {
+        const remaining = this.#deadlineAt - performance.now();
+        if (this.#signal.aborted || remaining < 200)
+            return;
+        // At most a second each, and never more than a fair share of what is left for the downloads
+        // still expected (the ones queued, or the leaders not measured yet).
+        const expected = Math.max(this.#waiting.length + 1, this.#k - this.#measured.size + 1);
+        await run.downloadZips(Math.min(1000, (remaining * 0.5) / expected));
     }
 }
 // ---- verdict helpers shared by the early stop and the final assembly ----
@@ -53690,14 +55733,37 @@ function isUsable(run) {
                 return false;
         }
     }
-    return run.endpoints.every((e) => e.kind !== 'zip' || e.ok);
+    return !run.endpoints.some(isZipFailure);
+}
+/**
+ * The endpoints in the order of the probe's plan: module by module (in the order the modules were
+ * given), then the checksum-database requests, then the throughput downloads; within each, as
+ * answered. Modules are probed side by side (mirror.ts), so the order answers arrive in depends on
+ * timing; what the report lists, and the failure it names first, must not.
+ */
+function inPlanOrder(run) {
+    const n = run.modules.length;
+    const position = (endpoint) => {
+        if (endpoint.kind === 'zip')
+            return n + 1;
+        if (endpoint.kind.startsWith('sumdb-') || endpoint.module === undefined)
+            return n;
+        const path = endpoint.module.split('@')[0];
+        const index = run.modules.findIndex((m) => m.path === path);
+        return index < 0 ? n : index;
+    };
+    return [...run.endpoints].sort((a, b) => position(a) - position(b));
 }
 function firstFailure(run) {
-    for (const endpoint of run.endpoints) {
+    const endpoints = inPlanOrder(run);
+    for (const endpoint of endpoints) {
         if (!CRITICAL.includes(endpoint.kind) || endpoint.ok)
             continue;
         // The request our own stop cut short says nothing about the mirror.
         if (run.stopReason && endpoint.outcome === run.stopReason.code)
+            continue;
+        // The throughput phase only measures: a zip cut short is "throughput not measured".
+        if (endpoint.kind === 'zip' && !isZipFailure(endpoint))
             continue;
         const outcome = endpoint.outcome;
         const code = outcome === 200 ? 'empty-mod' : String(outcome);
@@ -53708,7 +55774,7 @@ function firstFailure(run) {
             class: cls,
         };
     }
-    const transport = run.endpoints.find((e) => typeof e.outcome !== 'number');
+    const transport = endpoints.find((e) => typeof e.outcome !== 'number' && e.kind !== 'zip');
     if (transport && run.transportFailure) {
         return {
             code: String(transport.outcome),
@@ -53734,7 +55800,7 @@ function toMirrorProbe(run, verdict) {
         skipped = run.stopReason.message;
     return {
         candidate: run.candidate,
-        endpoints: run.endpoints,
+        endpoints: inPlanOrder(run),
         latencySamples: run.samples,
         median: medianTiming(run.samples),
         usable,
@@ -53750,48 +55816,183 @@ function toMirrorProbe(run, verdict) {
         skipped,
     };
 }
-/** Public candidates in the order the chain would take them, as far as latency probing can tell. */
-function provisionalLeaders(runs, sumdb, maxMirrors) {
-    const publicRuns = runs.filter((r) => !r.candidate.isPrivate && isUsable(r));
-    const integrity = judgeIntegrity(publicRuns.map((r) => ({
-        id: r.candidate.url,
-        isPrivate: false,
-        modHashes: r.modHashes,
-        zipHashes: r.zipHashes,
-    })), { signed: sumdb.signedHashes() });
-    const score = (r) => {
-        const i = integrity.get(r.candidate.url).integrity;
-        return i === 'mismatch' || i === 'empty-mod' ? 1 : 0;
-    };
-    return publicRuns
-        .sort((a, b) => score(a) - score(b) || medianTotal(a) - medianTotal(b))
-        .filter((r) => score(r) === 0)
-        .slice(0, Math.max(1, maxMirrors));
+/**
+ * Which mirrors get a `.zip` download: the public mirrors the ranking could put in the chain, as far
+ * as latency probing can tell. That is the first `maxMirrors` in provisional rank order, plus every
+ * other mirror as good on the criteria above latency whose median is within the latency band of the
+ * last of them: inside a band, throughput decides (rank.ts), so each of those needs its sample.
+ */
+function throughputLeaders(runs, judge, maxMirrors) {
+    const ranked = judge.provisionalOrder(runs.filter((r) => !r.candidate.isPrivate && isUsable(r)));
+    const k = Math.max(1, maxMirrors);
+    if (ranked.length <= k)
+        return ranked.map((e) => e.run);
+    const last = ranked[k - 1];
+    const limit = last.latency + latencyBand(last.latency);
+    return ranked
+        .filter((e, i) => i < k || (sameTier(e.tier, last.tier) && e.latency <= limit))
+        .map((e) => e.run);
+}
+/** rank.ts: latencies within max(5 ms, 10 %) of a faster mirror's count as equal. */
+function latencyBand(ms) {
+    return Math.max(LATENCY_BAND_MIN_MS, ms * LATENCY_BAND_RATIO);
+}
+function sameTier(a, b) {
+    return a.every((v, i) => v === b[i]);
 }
 function medianTotal(run) {
     return median(run.samples.map((s) => s.totalMs ?? 0)) ?? Number.POSITIVE_INFINITY;
 }
 /**
+ * The ranking's judgement (select/rank.ts) applied to mirrors still being probed, for the early
+ * stop and the throughput leaders. The checksum-database route is judged with selection's own
+ * function (`sumdbRouteOkVia` over the chain `[private,] mirror <sep> fallback`), so a mirror whose
+ * route the ranking accepts is never treated as lacking one here, and vice versa.
+ */
+class ProvisionalJudge {
+    #config;
+    #sumdb;
+    #mode;
+    #fallback;
+    #separator;
+    #runs = [];
+    constructor(config, sumdb) {
+        this.#config = config;
+        this.#sumdb = sumdb;
+        this.#fallback = config.fallback ?? 'direct';
+        this.#separator = goSupportsPipe(config.goVersion ?? null) ? '|' : ',';
+        let mode;
+        try {
+            mode = resolveSumdbMode(config.gosumdb ?? 'auto', config.database);
+        }
+        catch {
+            mode = null; // selection rejects the input itself; here the route is just not judged
+        }
+        this.#mode = mode;
+    }
+    setRuns(runs) {
+        this.#runs = runs;
+    }
+    /** Integrity verdicts with what is signed now (`undecidedVotes`: mirrors still to vote). */
+    integrity(runs, undecidedVotes = 0) {
+        return judgeIntegrity(runs.map((r) => ({
+            id: r.candidate.url,
+            isPrivate: false,
+            modHashes: r.modHashes,
+            zipHashes: r.zipHashes,
+        })), { signed: this.#sumdb.signedHashes(), undecidedVotes });
+    }
+    /**
+     * The checksum-database criterion for `run`, as the ranking will see it: true/null (not
+     * applicable) pass; false passes too when no mirror at all could do better (the route is decided
+     * before the chain reaches any public mirror, e.g. by the private proxy, or nothing works).
+     */
+    sumdbRouteAcceptable(run) {
+        if (this.#mode?.kind !== 'walk')
+            return true; // selection: null, the route is not the chain's
+        // The private proxy heads every chain: until its /supported answer is in, nothing is known.
+        const privateRun = this.#runs.find((r) => r.candidate.isPrivate);
+        if (privateRun && privateRun.state !== 'settled' && privateRun.supported === null)
+            return false;
+        const routes = this.#sumdb.routeResults();
+        const probe = snapshot(run);
+        if (this.#routeOk(probe, routes) !== false)
+            return true;
+        return !this.#couldAnyMirrorDoBetter(probe, this.#mode.value, routes);
+    }
+    /** Not tampered, ordered as rank.ts orders them before throughput: tiers, then median latency. */
+    provisionalOrder(runs) {
+        const integrity = this.integrity(runs);
+        const newest = newestVersions(runs);
+        const out = [];
+        for (const run of runs) {
+            const verdict = integrity.get(run.candidate.url).integrity;
+            if (verdict === 'mismatch' || verdict === 'empty-mod')
+                continue;
+            out.push({
+                run,
+                tier: [
+                    verdict === 'unchecked' ? 1 : 0,
+                    this.sumdbRouteAcceptable(run) ? 0 : 1,
+                    isFresh(run, newest) ? 0 : 1,
+                ],
+                latency: medianTotal(run),
+            });
+        }
+        return out.sort((a, b) => compareTier(a.tier, b.tier) || a.latency - b.latency);
+    }
+    #routeOk(probe, routes) {
+        if (this.#mode === null)
+            return null;
+        const privateRun = this.#runs.find((r) => r.candidate.isPrivate);
+        const chain = chainFor(privateRun ? snapshot(privateRun) : null, probe, this.#fallback, this.#separator);
+        return sumdbRouteOkVia(this.#mode, this.#shell(routes), chain);
+    }
+    /**
+     * Would a mirror in `probe`'s place get a working route if it relayed the database with a working
+     * relay, or if it did not relay it at all? If neither, the route does not depend on the mirror.
+     */
+    #couldAnyMirrorDoBetter(probe, gosumdb, routes) {
+        const url = 'https://any-mirror.invalid';
+        const relay = {
+            route: relayRoute(url, databaseNameOf(gosumdb)),
+            kind: 'mirror',
+            mirror: url,
+            outcome: 200,
+            ok: true,
+            latencyMs: null,
+        };
+        const candidate = { url, displayUrl: url, origin: 'input', isPrivate: false };
+        const hypothetical = (sumdbSupported) => this.#routeOk({ ...probe, candidate, sumdbSupported }, [...routes, relay]);
+        return hypothetical(200) === true || hypothetical(404) === true;
+    }
+    #shell(routes) {
+        return {
+            modules: this.#config.modules,
+            mirrors: [],
+            database: this.#config.database,
+            sumdbRoutes: routes,
+            signedModHashes: {},
+            wallTimeMs: 0,
+            deadlineHit: false,
+            earlyStop: false,
+        };
+    }
+}
+function compareTier(a, b) {
+    for (let i = 0; i < a.length; i++)
+        if (a[i] !== b[i])
+            return a[i] - b[i];
+    return 0;
+}
+/** A MirrorProbe of a run as it stands (integrity left unjudged): what chain and route helpers read. */
+function snapshot(run) {
+    return toMirrorProbe(run, { integrity: 'unchecked', detail: '' });
+}
+/**
  * The early stop.
  *
  * The decision the probe feeds is the ordered set of the best `maxMirrors` public mirrors, ranked
- * lexicographically: usable → integrity → a checksum-database route → fresh → median latency.
+ * lexicographically: usable → integrity → a checksum-database route → fresh → median latency, with
+ * throughput deciding between medians within the latency band (rank.ts).
  * Let M be the `maxMirrors`-th best *settled* mirror. If M is not perfect on every criterion above
  * latency, an unfinished mirror could still beat it by being perfect, so we keep waiting. If M is
- * perfect, an unfinished mirror U can only displace M with a lower median; `bestPossibleMedian`
- * (timing.ts) bounds U's median from below using what U has shown so far (answers, the request in
- * flight, its round-trip time). When that bound exceeds M's median for every unfinished mirror,
- * none of them can change the decision and they are stopped (`skipped`, with the numbers).
+ * perfect, an unfinished mirror U can only displace M with a median below M's or within M's band
+ * (where throughput could put it first); `bestPossibleMedian` (timing.ts) bounds U's median from
+ * below using what U has shown so far (answers, the requests in flight, its round-trip time). When
+ * that bound exceeds M's median plus its band for every unfinished mirror, none of them can change
+ * the decision and they are stopped (`skipped`, with the numbers).
  * "Perfect" is judged with the votes of unfinished mirrors counted against it where they matter
- * (cross-mirror agreement), and freshness against every settled mirror.
+ * (cross-mirror agreement), freshness against every settled mirror, and the checksum-database
+ * route exactly as the ranking judges it (ProvisionalJudge).
  */
 class EarlyStop {
     stopped = false;
     #k;
-    #sumdb;
-    constructor(k, sumdb) {
+    #judge;
+    constructor(k, judge) {
         this.#k = k;
-        this.#sumdb = sumdb;
+        this.#judge = judge;
     }
     check(runs, deadlineHit) {
         if (this.stopped || deadlineHit)
@@ -53803,18 +56004,13 @@ class EarlyStop {
         const settled = publicRuns.filter((r) => r.state === 'settled' && !r.stopReason);
         if (settled.length < this.#k)
             return;
-        const integrity = judgeIntegrity(publicRuns.map((r) => ({
-            id: r.candidate.url,
-            isPrivate: false,
-            modHashes: r.modHashes,
-            zipHashes: r.zipHashes,
-        })), { signed: this.#sumdb.signedHashes(), undecidedVotes: unfinished.length });
+        const integrity = this.#judge.integrity(publicRuns, unfinished.length);
         const newest = newestVersions(settled);
         const perfect = settled.filter((r) => {
             const i = integrity.get(r.candidate.url).integrity;
             return (isUsable(r) &&
                 (i === 'verified' || i === 'agreed') &&
-                this.#sumdbOk(r) &&
+                this.#judge.sumdbRouteAcceptable(r) &&
                 isFresh(r, newest));
         });
         // M must be the k-th best overall, so every settled mirror ranked above it must be perfect too.
@@ -53824,9 +56020,10 @@ class EarlyStop {
         if (!perfect.includes(m))
             return;
         const mMedian = medianTotal(m);
+        const beatable = mMedian + latencyBand(mMedian);
         const now = performance.now();
         const bounds = unfinished.map((u) => bestPossibleMedian(u.progressView(now)));
-        if (!bounds.every((bound) => bound > mMedian))
+        if (!bounds.every((bound) => bound > beatable))
             return;
         this.stopped = true;
         unfinished.forEach((u, i) => u.stop({
@@ -53834,808 +56031,19 @@ class EarlyStop {
             message: `early stop: ${this.#k} mirror(s) settled (median ${Math.round(mMedian)} ms); this one could at best reach ${Math.round(bounds[i])} ms`,
         }));
     }
-    /** A route to the checksum database through this mirror as first entry: its relay, or the database itself. */
-    #sumdbOk(run) {
-        if (run.supported === 200)
-            return this.#sumdb.isRouteOk(run.candidate) === true;
-        if (run.supported === 404 || run.supported === 410)
-            return this.#sumdb.databaseReachable;
-        return false;
-    }
 }
 function newestVersions(runs) {
     const out = {};
     for (const run of runs) {
         for (const [path, version] of Object.entries(run.latest)) {
-            if (out[path] === undefined || compareSemver(version, out[path]) > 0)
+            if (out[path] === undefined || modpath_compareSemver(version, out[path]) > 0)
                 out[path] = version;
         }
     }
     return out;
 }
 function isFresh(run, newest) {
-    return Object.entries(newest).every(([path, version]) => run.latest[path] === undefined || compareSemver(run.latest[path], version) >= 0);
-}
-
-;// CONCATENATED MODULE: ./src/select/chain.ts
-/**
- * The GOPROXY chain: `private-proxy,` first, then the chosen public mirrors joined by `|` (any
- * error falls through), then the fallback keyword. Nothing is ever written after `direct`/`off`.
- */
-
-
-/** `|` (fall through on any error) arrived in Go 1.15 (CL 223257). */
-const FIRST_MINOR_WITH_PIPE = 15;
-/** `1.14`, `go1.14.15`, `1.22rc1` → { major: 1, minor: 14 }; null when unrecognisable. */
-function chain_parseGoVersion(version) {
-    if (version === null)
-        return null;
-    const match = /^\s*(?:go)?(\d+)\.(\d+)/.exec(version);
-    if (!match)
-        return null;
-    return { major: Number(match[1]), minor: Number(match[2]) };
-}
-/** False only for a known Go 1.x older than 1.15; unknown versions are assumed modern. */
-function goSupportsPipe(version) {
-    const parsed = chain_parseGoVersion(version);
-    if (parsed === null)
-        return true;
-    return parsed.major > 1 || parsed.minor >= FIRST_MINOR_WITH_PIPE;
-}
-/**
- * Builds the chain. The private proxy is always followed by `,`: only its 404/410 answers move on,
- * so its outages never send private paths to public mirrors (golang/go#37367). Public mirrors
- * and the fallback are joined by `separator`.
- */
-function buildChain(privateProxy, mirrors, fallback, separator) {
-    const entries = [];
-    if (privateProxy)
-        entries.push(urlEntry('private', privateProxy, ','));
-    const seen = new Set();
-    for (const mirror of mirrors) {
-        const key = mirror.candidate.url.replace(/\/+$/, '');
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        entries.push(urlEntry('mirror', mirror, separator));
-    }
-    entries.push({ kind: fallback, url: null, display: fallback, separatorAfter: null, probe: null });
-    return entries;
-}
-function urlEntry(kind, probe, separatorAfter) {
-    return {
-        kind,
-        url: probe.candidate.url,
-        display: probe.candidate.displayUrl,
-        separatorAfter,
-        probe,
-    };
-}
-/**
- * The GOPROXY value: with credentials (to write) or without (to show). formatGoproxy refuses an
- * empty list, an invalid URL and anything after `direct`/`off`.
- */
-function formatChain(entries, withCredentials) {
-    return formatGoproxy(entries.map((e) => e.kind === 'direct' || e.kind === 'off'
-        ? { kind: e.kind }
-        : {
-            kind: 'url',
-            url: withCredentials ? e.url : e.display,
-            fallBackOnError: e.separatorAfter === '|',
-        }));
-}
-/**
- * GONOPROXY/GONOSUMDB. With a private proxy, private modules must reach it: GONOPROXY defaults to
- * GOPRIVATE, which would send them straight to version control, so it is set to `none` (a pattern
- * that matches no module path). GONOSUMDB keeps them away from the checksum database. Without a
- * private proxy both stay unset and Go derives them from GOPRIVATE.
- */
-function privateRouting(hasPrivateProxy, privatePatterns) {
-    const patterns = privatePatterns.filter((p) => p !== '');
-    if (!hasPrivateProxy || patterns.length === 0)
-        return { GONOPROXY: '', GONOSUMDB: '' };
-    return { GONOPROXY: 'none', GONOSUMDB: formatPatternList(patterns) };
-}
-/** A chain that would be built for one mirror, used to judge its checksum-database route. */
-function chainFor(privateProxy, mirror, fallback, separator) {
-    return buildChain(privateProxy, [mirror], fallback, separator);
-}
-
-;// CONCATENATED MODULE: ./src/select/validate.ts
-/**
- * The last gate before a value leaves selection: every GOPROXY/GOSUMDB we produce is run through
- * the Go-exact parsers (goenv/goproxy.ts, goenv/gosumdb.ts), so the core cannot emit a value the
- * go command would reject at download time.
- */
-
-
-
-/** A bug in selection (never bad user input): the value would break the go command. */
-class RejectedSettingError extends Error {
-    name = 'RejectedSettingError';
-}
-/** Why a URL cannot be one GOPROXY entry as written (no implicit scheme, no separators), or null. */
-function checkGoproxyEntry(url) {
-    try {
-        formatGoproxy([{ kind: 'url', url, fallBackOnError: false }]);
-        return null;
-    }
-    catch (error) {
-        if (error instanceof GoproxyFormatError)
-            return error.message;
-        throw error;
-    }
-}
-/** Go's error for a GOSUMDB value, or null when Go accepts it (`off` included). */
-function checkGosumdb(value) {
-    const parsed = parseGosumdb(value);
-    return parsed.ok ? null : parsed.error;
-}
-/** Go's error (or ours, for dead entries) for a GOPROXY value, or null when Go accepts all of it. */
-function checkGoproxy(value) {
-    const parsed = parseGoproxy(value);
-    if (parsed.error !== null)
-        return parsed.error;
-    if (parsed.dead.length > 0)
-        return `entries after direct/off are ignored: ${parsed.dead.join(', ')}`;
-    return null;
-}
-function assertGoAccepts(settings) {
-    const goproxyProblem = checkGoproxy(settings.GOPROXY);
-    if (goproxyProblem !== null) {
-        throw new RejectedSettingError(`internal error: refusing to write GOPROXY that Go rejects: ${redactUrlCredentials(goproxyProblem)}`);
-    }
-    const gosumdbProblem = settings.GOSUMDB === '' ? 'missing GOSUMDB' : checkGosumdb(settings.GOSUMDB);
-    if (gosumdbProblem !== null) {
-        throw new RejectedSettingError(`internal error: refusing to write GOSUMDB that Go rejects: ${redactUrlCredentials(gosumdbProblem)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/select/gosumdb.ts
-/**
- * GOSUMDB: which route the go command will take to the checksum database through a GOPROXY chain
- * (cmd/go `(*dbClient).initBase` over `TryProxies`), whether that route works from here, and
- * which value to write when it does not.
- */
-
-
-
-
-
-/** Outcome used when the probe has no `/supported` answer for an entry: unknown counts as an error. */
-const NOT_PROBED = 'not probed';
-/**
- * Go's TryProxies for `/sumdb/<name>/supported`: 200 wins; `direct`/`off` answer "not found";
- * after an error the walk continues only past 404/410 or a `|`. At the end, a "not found" best
- * error means the database itself (`https://<name>`). Error ranking as in Go: an error from
- * `direct` beats a proxy error, which beats "not found" — so `A|off` with A answering 500 breaks.
- */
-function walkSumdbRoute(chain, databaseName) {
-    const passed = [];
-    const NOT_EXIST_RANK = 0;
-    const PROXY_RANK = 1;
-    const DIRECT_RANK = 2;
-    let best = null;
-    for (const entry of chain) {
-        if (entry.kind === 'direct' || entry.kind === 'off') {
-            // errProxyOff: "not found"; only `direct` ranks it above proxy errors.
-            if (entry.kind === 'direct')
-                best = { notExist: true, rank: DIRECT_RANK, entry: null, outcome: 404 };
-            else if (best === null || best.rank === NOT_EXIST_RANK)
-                best = { notExist: true, rank: NOT_EXIST_RANK, entry: null, outcome: 404 };
-            break;
-        }
-        const outcome = entry.probe?.sumdbSupported ?? NOT_PROBED;
-        if (outcome === 200) {
-            return {
-                route: relayRoute(entry.display, databaseName),
-                via: 'mirror',
-                entry,
-                brokenBy: null,
-                passed,
-            };
-        }
-        const notExist = isNotFound(outcome);
-        if (!notExist && (best === null || best.rank <= PROXY_RANK)) {
-            best = { notExist, rank: PROXY_RANK, entry, outcome };
-        }
-        else if (best === null || best.rank === NOT_EXIST_RANK) {
-            best = { notExist, rank: NOT_EXIST_RANK, entry, outcome };
-        }
-        passed.push({ entry, outcome });
-        if (!notExist && entry.separatorAfter !== '|') {
-            return { route: null, via: null, entry: null, brokenBy: { entry, outcome }, passed };
-        }
-    }
-    if (best === null || best.notExist) {
-        return { route: directRoute(databaseName), via: 'direct', entry: null, brokenBy: null, passed };
-    }
-    // The error that stops Go is the best proxy error seen, even though the walk fell through it.
-    return {
-        route: null,
-        via: null,
-        entry: null,
-        brokenBy: { entry: best.entry, outcome: best.outcome },
-        passed,
-    };
-}
-function directRoute(databaseName) {
-    return `https://${databaseName}`;
-}
-function relayRoute(mirrorBase, databaseName) {
-    return `${mirrorBase.replace(/\/+$/, '')}/sumdb/${databaseName}`;
-}
-function gosumdb_sameUrl(a, b) {
-    return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
-}
-/** The probe of a route, matched by its base URL (and mirror for relays). */
-function findRouteProbe(routes, route, mirror) {
-    return (routes.find((r) => gosumdb_sameUrl(r.route, route)) ??
-        (mirror === undefined
-            ? null
-            : (routes.find((r) => r.kind === 'mirror' && r.mirror !== undefined && gosumdb_sameUrl(r.mirror, mirror)) ?? null)));
-}
-/** Interprets the `gosumdb` input; throws InputError for a value Go would reject. */
-function resolveSumdbMode(input, database) {
-    const value = input.trim();
-    if (value === '' || value === 'auto') {
-        if (database.explicitUrl) {
-            return { kind: 'fixed', value: database.value, route: database.explicitUrl, userSet: false };
-        }
-        return { kind: 'walk', value: database.value, userSet: false };
-    }
-    if (value === 'off')
-        return { kind: 'off' };
-    const parsed = parseGosumdb(value);
-    if (!parsed.ok) {
-        throw new InputError(`Input gosumdb: ${parsed.error}. Allowed: auto, off, sum.golang.org, sum.golang.google.cn, <name>+<hash>+<key> [<url>].`);
-    }
-    const db = parsed.db;
-    if (db.kind === 'off')
-        return { kind: 'off' };
-    if (db.url !== null)
-        return { kind: 'fixed', value: db.value, route: db.url, userSet: true };
-    return { kind: 'walk', value: db.value, userSet: true };
-}
-/** Name of the database a GOSUMDB value designates (`sum.golang.org` for both bare names). */
-function databaseNameOf(value) {
-    const parsed = parseGosumdb(value);
-    if (parsed.ok && parsed.db.kind === 'db')
-        return parsed.db.name;
-    return (value.trim().split(/\s+/)[0] ?? '').split('+')[0] ?? '';
-}
-/**
- * For ranking: does the checksum database work through the chain this mirror would create
- * (`[private,] mirror <sep> fallback`)? null when the route does not depend on the chain.
- */
-function sumdbRouteOkVia(mode, run, chain) {
-    if (mode.kind !== 'walk')
-        return null;
-    const walk = walkSumdbRoute(chain, databaseNameOf(mode.value));
-    if (walk.route === null)
-        return false;
-    return findRouteProbe(run.sumdbRoutes, walk.route, walk.entry?.display)?.ok ?? false;
-}
-/**
- * Chooses GOSUMDB. `auto`: keep the database's own value when the route Go will take works;
- * otherwise the first working of: the database's host pinned explicitly (bypasses the chain),
- * the sum.golang.google.cn alias (sum.golang.org only), a public mirror's verified relay.
- * A value the user set is kept as given; its route is checked and a failure is a warning.
- */
-function chooseGosumdb(run, chain, mode, assessments) {
-    if (mode.kind === 'off')
-        return offDecision(run);
-    const name = databaseNameOf(mode.value);
-    const tried = [];
-    const natural = naturalRoute(mode, chain, name, run.sumdbRoutes, tried);
-    if (natural.ok) {
-        return {
-            value: mode.value,
-            report: {
-                database: name,
-                value: mode.value,
-                route: natural.route,
-                reason: natural.why,
-                tried,
-            },
-            reason: `GOSUMDB=${mode.value}: ${natural.why}.`,
-            findings: [],
-        };
-    }
-    if (mode.userSet)
-        return keptUserValue(mode.value, name, natural, tried);
-    const key = name === SUM_GOLANG_ORG ? SUM_GOLANG_ORG : run.database.key;
-    for (const alternative of alternatives(run, name, key, natural.route, chain, assessments)) {
-        tried.push({
-            route: alternative.route,
-            outcome: alternative.probe.outcome,
-            ok: alternative.probe.ok,
-            note: alternative.note,
-        });
-        if (!alternative.probe.ok)
-            continue;
-        const problem = checkGosumdb(alternative.value);
-        if (problem !== null)
-            continue; // never write what Go rejects (e.g. a URL with spaces)
-        const why = `${natural.failure}; lookups go to ${alternative.route} instead (${alternative.note})`;
-        return {
-            value: alternative.value,
-            report: {
-                database: name,
-                value: alternative.value,
-                route: alternative.route,
-                reason: why,
-                tried,
-            },
-            reason: `GOSUMDB=${alternative.value}: ${why}.`,
-            findings: [
-                {
-                    level: 'warning',
-                    code: 'sumdb-rerouted',
-                    title: `Checksum database rerouted to ${alternative.route}`,
-                    message: `${natural.failure}. GOSUMDB=${alternative.value} sends checksum lookups to ${alternative.route}, which answered with a verified signed tree head. Records are still verified with the ${name} key.`,
-                },
-            ],
-        };
-    }
-    const why = `${natural.failure}, and no other route worked; GOSUMDB stays ${mode.value}`;
-    return {
-        value: mode.value,
-        report: {
-            database: name,
-            value: mode.value,
-            route: natural.route ?? directRoute(name),
-            reason: why,
-            tried,
-        },
-        reason: `GOSUMDB=${mode.value}: ${why}.`,
-        findings: [
-            {
-                level: 'warning',
-                code: 'sumdb-unreachable',
-                title: 'Checksum database unreachable',
-                message: `${natural.failure}, and no alternative route (${name === SUM_GOLANG_ORG ? 'sum.golang.google.cn, ' : ''}a mirror's relay) answered. GOSUMDB stays ${mode.value}: builds fail only when a module is missing from go.sum and must be looked up. Commit complete go.sum files, or allow this runner to reach ${directRoute(name)}.`,
-            },
-        ],
-    };
-}
-function naturalRoute(mode, chain, name, routes, tried) {
-    if (mode.kind === 'fixed') {
-        const probe = findRouteProbe(routes, mode.route);
-        tried.push(routeTried(mode.route, probe, 'fixed by GOSUMDB (Go does not walk GOPROXY)'));
-        return {
-            route: mode.route,
-            ok: probe?.ok ?? false,
-            why: `lookups go straight to ${mode.route}, which answered with a verified signed tree head`,
-            failure: `${mode.route} ${routeFailure(probe)}`,
-        };
-    }
-    const walk = walkSumdbRoute(chain, name);
-    const brokenBy = walk.brokenBy;
-    const fellThrough = brokenBy?.entry.separatorAfter === '|';
-    for (const step of walk.passed) {
-        const stops = step.entry === brokenBy?.entry;
-        tried.push({
-            route: relayRoute(step.entry.display, name),
-            outcome: step.outcome,
-            ok: false,
-            note: !stops
-                ? `/supported ${describeOutcome(step.outcome)}; Go tries the next entry`
-                : fellThrough
-                    ? `/supported ${describeOutcome(step.outcome)}; Go moves on, but with no \`direct\` later this error fails every lookup`
-                    : `/supported ${describeOutcome(step.outcome)}; Go stops here and every lookup fails`,
-        });
-    }
-    if (brokenBy !== null) {
-        const { entry, outcome } = brokenBy;
-        return {
-            route: null,
-            ok: false,
-            why: '',
-            failure: fellThrough
-                ? `${entry.display} ${describeOutcome(outcome)} on /sumdb/${name}/supported and the chain has no \`direct\` after it, so every checksum lookup through GOPROXY fails with that error`
-                : `${entry.display} ${describeOutcome(outcome)} on /sumdb/${name}/supported and is not followed by \`|\`, so every checksum lookup through GOPROXY fails`,
-        };
-    }
-    const route = walk.route; // not broken, so Go has a route
-    const probe = findRouteProbe(routes, route, walk.entry?.display);
-    const how = walk.via === 'mirror'
-        ? `through ${walk.entry.display}, which relays the checksum database`
-        : `directly at ${route}`;
-    tried.push(routeTried(route, probe, walk.via === 'mirror'
-        ? '/supported answered 200: the route Go takes'
-        : 'the route Go takes (no entry relays the database)'));
-    return {
-        route,
-        ok: probe?.ok ?? false,
-        why: `reached ${how} with a verified signed tree head`,
-        failure: `the route Go takes, ${route}, ${routeFailure(probe)}`,
-    };
-}
-function routeTried(route, probe, note) {
-    return { route, outcome: probe?.outcome ?? NOT_PROBED, ok: probe?.ok ?? false, note };
-}
-/** `timed out`, `answered 403 Forbidden`, `answered, but its signed tree head did not verify`. */
-function routeFailure(probe) {
-    if (probe === null)
-        return 'was not probed';
-    if (probe.outcome === 200 && !probe.ok) {
-        return `answered, but its signed tree head did not verify${probe.error ? ` (${probe.error})` : ''}`;
-    }
-    return describeOutcome(probe.outcome);
-}
-/** Alternatives in order of preference; only routes the probe measured. */
-function alternatives(run, name, key, naturalRouteUrl, chain, assessments) {
-    const out = [];
-    const direct = directRoute(name);
-    const directProbe = findRouteProbe(run.sumdbRoutes, direct);
-    // Same host as the default, pinned so the chain's relays are bypassed.
-    if (directProbe && (naturalRouteUrl === null || !gosumdb_sameUrl(naturalRouteUrl, direct))) {
-        out.push({
-            value: `${key} ${direct}`,
-            route: direct,
-            probe: directProbe,
-            note: 'the database itself, pinned past the chain',
-        });
-    }
-    if (name === SUM_GOLANG_ORG) {
-        const alias = run.sumdbRoutes.find((r) => r.kind === 'alias');
-        if (alias)
-            out.push({
-                value: SUM_GOLANG_GOOGLE_CN,
-                route: alias.route,
-                probe: alias,
-                note: 'the sum.golang.org alias',
-            });
-    }
-    for (const relay of orderedRelays(run, chain, assessments)) {
-        if (naturalRouteUrl !== null && gosumdb_sameUrl(relay.route, naturalRouteUrl))
-            continue;
-        out.push({
-            value: `${key} ${relay.route}`,
-            route: relay.route,
-            probe: relay,
-            note: `${relay.mirror ?? 'a mirror'} relays the checksum database`,
-        });
-    }
-    return out;
-}
-/**
- * Public mirror relays: chain members first (already trusted with modules), then by rank, then
- * probe order. The private proxy is left out: its URL may carry credentials, and GOSUMDB is printed.
- */
-function orderedRelays(run, chain, assessments) {
-    const publicMirrors = new Map();
-    for (const m of run.mirrors) {
-        if (!m.candidate.isPrivate && m.candidate.url === m.candidate.displayUrl) {
-            publicMirrors.set(m.candidate.displayUrl.replace(/\/+$/, ''), m);
-        }
-    }
-    const order = (relay) => {
-        const mirror = (relay.mirror ?? '').replace(/\/+$/, '');
-        const inChain = chain.findIndex((e) => e.kind === 'mirror' && e.display.replace(/\/+$/, '') === mirror);
-        const assessment = assessments.find((a) => a.probe.candidate.displayUrl.replace(/\/+$/, '') === mirror);
-        return [
-            inChain < 0 ? Number.MAX_SAFE_INTEGER : inChain,
-            assessment?.rank ?? Number.MAX_SAFE_INTEGER,
-        ];
-    };
-    const relays = run.sumdbRoutes
-        .map((route, index) => ({ route, index }))
-        .filter(({ route }) => route.kind === 'mirror' && publicMirrors.has((route.mirror ?? '').replace(/\/+$/, '')));
-    return relays
-        .sort((a, b) => {
-        const [ca, ra] = order(a.route);
-        const [cb, rb] = order(b.route);
-        return ca - cb || ra - rb || a.index - b.index;
-    })
-        .map(({ route }) => route);
-}
-function keptUserValue(value, name, natural, tried) {
-    const why = `set by the gosumdb input, but ${natural.failure}`;
-    return {
-        value,
-        report: {
-            database: name,
-            value,
-            route: natural.route ?? directRoute(name),
-            reason: why,
-            tried,
-        },
-        reason: `GOSUMDB=${value}: ${why}.`,
-        findings: [
-            {
-                level: 'warning',
-                code: 'sumdb-route-failed',
-                title: 'The checksum database you set is not reachable',
-                message: `GOSUMDB=${value} (gosumdb input): ${natural.failure}. Builds fail when a module is missing from go.sum. Use gosumdb: auto to let go-proxy-setup pick a working route.`,
-            },
-        ],
-    };
-}
-function offDecision(run) {
-    const why = 'checksum verification against the database is disabled because the gosumdb input says off';
-    return {
-        value: 'off',
-        report: { database: run.database.name, value: 'off', route: '', reason: why, tried: [] },
-        reason: `GOSUMDB=off: ${why}.`,
-        findings: [
-            {
-                level: 'notice',
-                code: 'gosumdb-off',
-                title: 'Checksum database disabled (gosumdb: off)',
-                message: 'GOSUMDB=off as requested: new modules are checked only against go.sum, not against the checksum database, and Go ≥ 1.21 cannot switch toolchains (GOTOOLCHAIN=auto).',
-            },
-        ],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/select/rank.ts
-
-
-
-
-/** Latencies within max(5 ms, 10 %) of a faster mirror's are measurement noise, not a difference. */
-const LATENCY_BAND_MIN_MS = 5;
-const LATENCY_BAND_RATIO = 0.1;
-/**
- * The latency the ranking uses: the median total time of the small probe requests (list, info,
- * mod) — what each of the go command's many small requests costs — else the median TTFB. The probe
- * engine's early stop bounds the same median, so a mirror it stops could not have ranked higher.
- */
-function rankingLatency(probe) {
-    return probe.median.totalMs ?? probe.median.ttfbMs ?? null;
-}
-function isTampered(probe) {
-    return probe.integrity === 'mismatch' || probe.integrity === 'empty-mod';
-}
-/** Assesses every probed mirror, in ProbeRun order. */
-function assessMirrors(input) {
-    const { run } = input;
-    const out = new Map();
-    const eligible = [];
-    const firstByUrl = new Map();
-    run.mirrors.forEach((probe, index) => {
-        if (probe.candidate.isPrivate) {
-            out.set(index, assessPrivate(probe, index, input.privatePatterns));
-            return;
-        }
-        // The same URL from two origins (catalog and GOPROXY) takes one place, the first one's.
-        const key = probe.candidate.url.replace(/\/+$/, '');
-        const first = firstByUrl.get(key);
-        if (first) {
-            const reason = `same URL as the ${first.candidate.origin} entry, judged there`;
-            out.set(index, { ...unranked(probe, index), verdict: 'skipped', reason });
-            return;
-        }
-        firstByUrl.set(key, probe);
-        const excluded = exclusion(probe);
-        if (excluded)
-            out.set(index, { ...unranked(probe, index), ...excluded });
-        else
-            eligible.push({ probe, index });
-    });
-    const freshness = judgeFreshness(eligible.map((e) => e.probe));
-    const ranked = orderByRank(eligible.map(({ probe, index }, i) => ({
-        probe,
-        index,
-        latencyMs: rankingLatency(probe),
-        sumdbRouteOk: input.sumdbRouteOk(probe),
-        fresh: freshness[i].fresh,
-        staleDetail: freshness[i].detail,
-    })));
-    ranked.forEach((mirror, position) => {
-        const rank = position + 1;
-        const chosen = rank <= input.maxMirrors;
-        out.set(mirror.index, {
-            probe: mirror.probe,
-            index: mirror.index,
-            verdict: chosen ? 'chosen' : 'usable',
-            rank,
-            reason: rankedReason(mirror, rank, chosen, input.maxMirrors),
-            fresh: mirror.fresh,
-            staleDetail: mirror.staleDetail,
-            latencyMs: mirror.latencyMs,
-            sumdbRouteOk: mirror.sumdbRouteOk,
-        });
-    });
-    return run.mirrors.map((_, index) => out.get(index));
-}
-/** Why a public mirror cannot be ranked, or null when it can. */
-function exclusion(probe) {
-    if (isTampered(probe))
-        return { verdict: 'tampered', reason: tamperedReason(probe) };
-    const badEntry = checkGoproxyEntry(probe.candidate.url);
-    if (badEntry !== null) {
-        return { verdict: 'failed', reason: `cannot be a GOPROXY entry: ${badEntry}` };
-    }
-    if (probe.usable)
-        return null;
-    if (probe.skipped !== null && probe.failure === null) {
-        return { verdict: 'skipped', reason: `not probed: ${probe.skipped}` };
-    }
-    return { verdict: 'failed', reason: describeMirrorFailure(probe) };
-}
-function tamperedReason(probe) {
-    const what = probe.integrity === 'empty-mod'
-        ? 'served an empty go.mod'
-        : 'served content that does not match the checksum database';
-    return probe.integrityDetail ? `${what}: ${probe.integrityDetail}` : what;
-}
-function unranked(probe, index) {
-    return {
-        probe,
-        index,
-        verdict: 'failed',
-        rank: null,
-        reason: '',
-        fresh: null,
-        staleDetail: null,
-        latencyMs: rankingLatency(probe),
-        sumdbRouteOk: null,
-    };
-}
-/**
- * The private proxy is not ranked: it is in the chain because the user asked for it. Its verdict
- * says whether it worked: for private modules any failure counts; for public ones (if probed) only
- * errors that stop a `,` chain — a 404/410 for a public module is the healthy answer.
- */
-function assessPrivate(probe, index, privatePatterns) {
-    const base = unranked(probe, index);
-    const role = 'first in the chain (followed by `,`) because private-proxy is set';
-    if (isTampered(probe))
-        return { ...base, verdict: 'tampered', reason: `${tamperedReason(probe)}; still ${role}` };
-    const globs = privatePatterns.join(',');
-    const isPublicPath = (module) => globs !== '' && !patterns_matchPrefixPatterns(globs, splitModule(module ?? '').path);
-    const failing = probe.endpoints.find((e) => isModuleEndpoint(e) && !e.ok && !(isPublicPath(e.module) && isNotFound(e.outcome)));
-    if (failing) {
-        return {
-            ...base,
-            verdict: 'failed',
-            reason: `${describeEndpointFailure(failing)}; still ${role}`,
-        };
-    }
-    if (!probe.usable && probe.failure !== null && probe.endpoints.length === 0) {
-        return { ...base, verdict: 'failed', reason: `${describeMirrorFailure(probe)}; still ${role}` };
-    }
-    const skipped = probe.skipped !== null && !probe.usable ? ` (not probed: ${probe.skipped})` : '';
-    return { ...base, verdict: 'chosen', reason: `private proxy, ${role}${skipped}` };
-}
-/**
- * Freshness per module: a mirror is stale when its @latest, or the highest version its @v/list
- * shows, is below the highest any other eligible mirror serves. Tampered and failed mirrors are
- * not eligible, so they cannot make the others look stale.
- */
-function judgeFreshness(probes) {
-    const bestLatest = new Map();
-    const bestListed = new Map();
-    for (const probe of probes) {
-        for (const [path, version] of Object.entries(probe.latestVersions))
-            raise(bestLatest, path, version);
-        for (const [path, versions] of Object.entries(probe.listedVersions)) {
-            const top = maxSemver(versions);
-            if (top !== null)
-                raise(bestListed, path, top);
-        }
-    }
-    return probes.map((probe) => {
-        let known = false;
-        for (const path of Object.keys(probe.latestVersions).sort()) {
-            known = true;
-            const mine = probe.latestVersions[path];
-            const best = bestLatest.get(path);
-            if (compareSemver(mine, best) < 0) {
-                return {
-                    fresh: false,
-                    detail: `@latest of ${path} is ${mine} here, ${best} on another mirror`,
-                };
-            }
-        }
-        for (const path of Object.keys(probe.listedVersions).sort()) {
-            known = true;
-            const mine = maxSemver(probe.listedVersions[path]);
-            const best = bestListed.get(path);
-            if (best === undefined)
-                continue;
-            if (mine === null || compareSemver(mine, best) < 0) {
-                return {
-                    fresh: false,
-                    detail: `@v/list of ${path} stops at ${mine ?? '(nothing)'} here, another mirror lists ${best}`,
-                };
-            }
-        }
-        return { fresh: known ? true : null, detail: null };
-    });
-}
-/** The highest valid version of a list, or null when none is valid. */
-function maxSemver(versions) {
-    let best = null;
-    for (const version of versions) {
-        if (isValidSemver(version) && (best === null || compareSemver(version, best) > 0))
-            best = version;
-    }
-    return best;
-}
-function raise(best, path, version) {
-    const current = best.get(path);
-    if (current === undefined || compareSemver(version, current) > 0)
-        best.set(path, version);
-}
-function tier(mirror) {
-    return [
-        // integrity: checked content beats unchecked content
-        mirror.probe.integrity === 'unchecked' ? 1 : 0,
-        mirror.sumdbRouteOk === false ? 1 : 0,
-        mirror.fresh === false ? 1 : 0,
-    ];
-}
-function compareTiers(a, b) {
-    const ta = tier(a);
-    const tb = tier(b);
-    for (let i = 0; i < ta.length; i++)
-        if (ta[i] !== tb[i])
-            return ta[i] - tb[i];
-    return 0;
-}
-/** Sorts eligible mirrors: tiers, then latency bands (throughput decides inside a band), then input order. */
-function orderByRank(mirrors) {
-    const byTierThenLatency = [...mirrors].sort((a, b) => compareTiers(a, b) || compareLatency(a.latencyMs, b.latencyMs) || a.index - b.index);
-    const out = [];
-    let i = 0;
-    while (i < byTierThenLatency.length) {
-        const leader = byTierThenLatency[i];
-        let j = i + 1;
-        while (j < byTierThenLatency.length &&
-            compareTiers(leader, byTierThenLatency[j]) === 0 &&
-            inBand(leader.latencyMs, byTierThenLatency[j].latencyMs)) {
-            j++;
-        }
-        const band = byTierThenLatency.slice(i, j);
-        band.sort((a, b) => compareThroughput(a.probe.throughputBytesPerSec, b.probe.throughputBytesPerSec) ||
-            compareLatency(a.latencyMs, b.latencyMs) ||
-            a.index - b.index);
-        out.push(...band);
-        i = j;
-    }
-    return out;
-}
-function inBand(leaderMs, otherMs) {
-    if (leaderMs === null || otherMs === null)
-        return leaderMs === otherMs;
-    return otherMs - leaderMs <= Math.max(LATENCY_BAND_MIN_MS, leaderMs * LATENCY_BAND_RATIO);
-}
-/** Lower first; unmeasured last. */
-function compareLatency(a, b) {
-    if (a === null || b === null)
-        return a === b ? 0 : a === null ? 1 : -1;
-    return a - b;
-}
-/** Higher first; unmeasured last. */
-function compareThroughput(a, b) {
-    if (a === null || b === null)
-        return a === b ? 0 : a === null ? 1 : -1;
-    return b - a;
-}
-function rankedReason(mirror, rank, chosen, maxMirrors) {
-    const parts = [];
-    parts.push(mirror.latencyMs === null
-        ? 'latency not measured'
-        : `median latency ${milliseconds(mirror.latencyMs)}`);
-    if (mirror.probe.throughputBytesPerSec !== null)
-        parts.push(throughput(mirror.probe.throughputBytesPerSec));
-    let text = `rank ${rank}: ${parts.join(', ')}`;
-    const demotions = [];
-    if (mirror.probe.integrity === 'unchecked')
-        demotions.push('its content could not be checked against the checksum database or other mirrors');
-    if (mirror.sumdbRouteOk === false)
-        demotions.push('the checksum database is not reachable through the chain it would head');
-    if (mirror.fresh === false && mirror.staleDetail)
-        demotions.push(`stale: ${mirror.staleDetail}`);
-    if (demotions.length > 0)
-        text += `; ranked lower because ${demotions.join('; ')}`;
-    if (!chosen)
-        text += `; not in the chain (max-mirrors is ${maxMirrors})`;
-    return text;
+    return Object.entries(newest).every(([path, version]) => run.latest[path] === undefined || modpath_compareSemver(run.latest[path], version) >= 0);
 }
 
 ;// CONCATENATED MODULE: ./src/select/select.ts
@@ -54649,16 +56057,20 @@ function rankedReason(mirror, rank, chosen, maxMirrors) {
 
 
 
+
 function selectSettings(run, options) {
     checkOptions(options);
     const pipeSupported = goSupportsPipe(options.goVersion);
     const separator = pipeSupported ? '|' : ',';
     const privateProxy = run.mirrors.find((m) => m.candidate.isPrivate) ?? null;
+    const privateKind = privateProxy === null ? null : privateProxy.candidate.origin === 'private' ? 'input' : 'env';
     const sumdbMode = resolveSumdbMode(options.gosumdb, run.database);
+    const unserved = unservedProbeModules(run);
     const assessments = assessMirrors({
         run,
         maxMirrors: options.maxMirrors,
         privatePatterns: options.privatePatterns,
+        excusedModules: unserved,
         sumdbRouteOk: (probe) => sumdbRouteOkVia(sumdbMode, run, chainFor(privateProxy, probe, options.fallback, separator)),
     });
     const chosen = assessments
@@ -54668,13 +56080,21 @@ function selectSettings(run, options) {
     const chain = buildChain(privateProxy, chosen.map((a) => a.probe), options.fallback, separator);
     const routeFound = chosen.length > 0 || options.fallback === 'direct';
     const sumdb = chooseGosumdb(run, chain, sumdbMode, assessments);
-    const routing = privateRouting(privateProxy !== null, options.privatePatterns);
+    const routing = privateRouting(privateKind, options.privatePatterns, {
+        GONOPROXY: options.userGonoproxy ?? null,
+        GONOSUMDB: options.userGonosumdb ?? null,
+    });
     const settings = {
         GOPROXY: formatChain(chain, true),
         GOSUMDB: sumdb.value,
-        ...routing,
+        GONOPROXY: routing.GONOPROXY,
+        GONOSUMDB: routing.GONOSUMDB,
     };
-    const display = { ...settings, GOPROXY: formatChain(chain, false) };
+    const display = {
+        ...settings,
+        GOPROXY: formatChain(chain, false),
+        GOSUMDB: gosumdbDisplay(settings.GOSUMDB),
+    };
     // The core must be unable to emit a value the go command rejects.
     assertGoAccepts(settings);
     const reasons = explain({
@@ -54684,9 +56104,10 @@ function selectSettings(run, options) {
         chosen,
         separator,
         sumdbReason: sumdb.reason,
-        hasPrivate: privateProxy !== null,
+        privateKind,
         routing,
     });
+    const privateUrls = [privateProxy?.candidate.url, options.envPrivateProxyUrl].filter((url) => typeof url === 'string' && url !== '');
     const findings = [
         ...outcomeFindings({
             assessments,
@@ -54699,7 +56120,12 @@ function selectSettings(run, options) {
         }),
         ...mirrorFindings(assessments),
         ...privateProxyChainFindings(privateProxy, options.privatePatterns),
-        ...existingGoproxyFindings(options.existingGoproxy, assessments, privateProxy?.candidate.url ?? null, pipeSupported),
+        ...privateRoutingFindings(routing, privateProxy?.candidate.displayUrl ?? null, {
+            GONOPROXY: options.userGonoproxy ?? null,
+            GONOSUMDB: options.userGonosumdb ?? null,
+        }),
+        ...unservedModuleFindings(unserved, options.fallback),
+        ...existingGoproxyFindings(options.existingGoproxy, assessments, privateUrls, pipeSupported),
         ...sumdb.findings,
         decisionFinding(display, reasons[0]),
     ];
@@ -54746,11 +56172,8 @@ function explain(input) {
             ? 'Mirrors are joined with `|`, so any error from one (5xx, 403, timeout) falls through to the next entry.'
             : `Go ${options.goVersion} predates \`|\` (Go 1.15), so entries are joined with \`,\`: only 404/410 fall through, any other mirror error stops the download.`);
     }
-    if (input.hasPrivate) {
-        reasons.push(`The private proxy comes first, followed by \`,\`: only its 404/410 answers move on, so its outages never send private module paths to public mirrors${input.routing.GONOPROXY
-            ? `; GONOPROXY=none routes private modules to it instead of straight to version control, and GONOSUMDB=${input.routing.GONOSUMDB} keeps them away from the checksum database`
-            : ''}.`);
-    }
+    if (input.privateKind !== null)
+        reasons.push(privateProxyReason(input.privateKind, input.routing));
     reasons.push(options.fallback === 'direct'
         ? '`direct` ends the chain: modules no mirror serves come from their version-control hosts.'
         : '`off` ends the chain (fallback input): modules no mirror serves cannot be downloaded.');
@@ -54763,6 +56186,22 @@ function explain(input) {
         reasons.push('The probe stopped early once the remaining mirrors could no longer change the decision.');
     }
     return reasons;
+}
+/** Why the private proxy heads the chain and how private modules are routed around it. */
+function privateProxyReason(kind, routing) {
+    const head = kind === 'input'
+        ? 'The private proxy comes first'
+        : 'The first entry of your GOPROXY looks like a private proxy, so it stays first';
+    const parts = [];
+    if (routing.GONOPROXY === 'none')
+        parts.push('GONOPROXY=none routes private modules to it instead of straight to version control');
+    else if (routing.keptGonoproxy !== null)
+        parts.push(`your GONOPROXY=${routing.keptGonoproxy} is kept, so the modules it matches bypass the private proxy`);
+    else if (kind === 'env')
+        parts.push('GONOPROXY is left as you had it, so private modules keep the route they had');
+    if (routing.GONOSUMDB)
+        parts.push(`GONOSUMDB=${routing.GONOSUMDB} keeps them away from the checksum database`);
+    return `${head}, followed by \`,\`: only its 404/410 answers move on, so its outages never send private module paths to public mirrors${parts.length > 0 ? `; ${parts.join(', and ')}` : ''}.`;
 }
 function measurement(a) {
     const parts = [
@@ -54777,6 +56216,11 @@ function measurement(a) {
     if (a.fresh === false)
         parts.push('stale');
     return parts.join(', ');
+}
+/** GOSUMDB as shown: an explicit `<key> <url>` keeps its URL, without credentials. */
+function gosumdbDisplay(value) {
+    const fields = value.trim().split(/\s+/);
+    return fields.length === 2 ? `${fields[0]} ${stripCredentials(fields[1])}` : value;
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrators/configure.ts
@@ -54800,9 +56244,23 @@ function measurement(a) {
 
 
 
+
+
+
+
+
+
 async function configure(ctx) {
-    const { inputs, platform, env } = ctx;
+    const { inputs, platform } = ctx;
     const startedAt = new Date().toISOString();
+    const goEnv = ctx.goEnv ?? (await readEffectiveGoEnv(ctx.env, process.platform));
+    const env = goEnv.env;
+    if (goEnv.fromFile.length > 0) {
+        platform.info(`${goEnv.fromFile.join(', ')} from the go env file ${goEnv.file} (go env -w); the environment overrides it where set.`);
+    }
+    // The Go variables as the go command sees them, file values included.
+    const environment = parseEnvironment(env);
+    registerEnvironmentSecrets(environment, ctx.redactor);
     const workDir = (0,external_node_path_.resolve)(ctx.cwd, inputs.workingDirectory.value);
     const goMod = await readGoMod(workDir, platform);
     const originUrl = await readOriginUrl(workDir, { env });
@@ -54822,34 +56280,54 @@ async function configure(ctx) {
     const offPublicPatterns = [privacy.goprivate, env.GONOPROXY ?? '', env.GONOSUMDB ?? '']
         .filter((value) => value !== '')
         .join(',');
-    const modules = chooseProbeModules(inputs.probeModules.value, goMod, offPublicPatterns);
-    const candidates = buildCandidates({
-        mirrors: inputs.mirrors.value,
-        envGoproxy: inputs.environment.GOPROXY?.raw ?? null,
-        privateProxy: inputs.privateProxy.value,
+    const sumdbInput = gosumdbInputText(inputs, environment);
+    const modules = chooseProbeModules(inputs.probeModules.value, goMod, offPublicPatterns, {
+        probeOnlyPrivate: probeOnlyPrivatePatterns(privacy.repositories, goMod?.module ?? null).join(','),
+        checksumDatabaseOff: sumdbInput === 'off',
     });
-    const database = checksumDatabase(inputs, env);
+    const plan = planCandidates({
+        mirrors: inputs.mirrors.value,
+        envGoproxy: environment.GOPROXY?.raw ?? null,
+        privateProxy: inputs.privateProxy.value,
+        privatePathsDeclared: privacy.goprivate !== '' || (env.GONOPROXY ?? '') !== '',
+    });
+    const { candidates } = plan;
+    const privateModules = modulesThroughPrivateProxy(modules.private, candidates.find((c) => c.isPrivate) ?? null, privatePatterns, env.GONOPROXY ?? null);
+    const database = checksumDatabase(inputs, environment);
     const goVersion = await detectGoVersion(env);
     platform.debug(`go version: ${goVersion ?? 'unknown'}`);
     const probeFindings = modules.public.length === 0 ? [allModulesPrivateFinding()] : [];
+    if (plan.envPrivateProxy) {
+        probeFindings.push(envPrivateProxyFinding(plan.envPrivateProxy, inputs.privateProxy.value ? stripCredentials(inputs.privateProxy.value) : null));
+    }
     platform.info(`Probing ${candidates.length} mirror(s) with ${modules.public.map(moduleText).join(', ') || 'no public module'} (deadline ${inputs.timeoutSeconds.value} s)…`);
     const run = await runProbe({
         candidates,
         modules: modules.public,
-        privateModules: modules.private,
-        privatePatterns: offPublicPatterns,
+        privateModules,
+        // Every pattern a probe module was kept off public services for, so the engine refuses them too.
+        privatePatterns: [offPublicPatterns, modules.probeOnlyPrivate]
+            .filter((value) => value !== '')
+            .join(','),
         database,
         timeoutMs: inputs.timeoutSeconds.value * 1000,
         maxMirrors: inputs.maxMirrors.value,
+        // The chain context the selection will use, so the early stop judges routes the same way.
+        fallback: inputs.fallback.value,
+        goVersion,
+        gosumdb: sumdbInput,
         env,
     });
     const selection = selectSettings(run, {
         fallback: inputs.fallback.value,
         maxMirrors: inputs.maxMirrors.value,
-        gosumdb: gosumdbInputText(inputs),
+        gosumdb: sumdbInput,
         goVersion,
         privatePatterns,
-        existingGoproxy: inputs.environment.GOPROXY?.raw ?? null,
+        existingGoproxy: environment.GOPROXY?.raw ?? null,
+        userGonoproxy: env.GONOPROXY ?? null,
+        userGonosumdb: env.GONOSUMDB ?? null,
+        envPrivateProxyUrl: plan.envPrivateProxy?.url ?? null,
     });
     const report = buildReport({
         run,
@@ -54857,11 +56335,12 @@ async function configure(ctx) {
         privatePatterns: privacy.patterns,
         probeModules: [
             ...modules.public.map((m) => ({ path: m.path, version: m.version, source: modules.source })),
-            ...modules.private.map((m) => ({ path: m.path, version: m.version, source: modules.source })),
+            // Only those actually asked for (at the private proxy).
+            ...privateModules.map((m) => ({ path: m.path, version: m.version, source: modules.source })),
         ],
         extraFindings: [
             ...privacy.findings,
-            ...environmentFindings(inputs),
+            ...environmentFindings(environment),
             ...probeFindings,
             ...(ctx.extraFindings ?? []),
         ],
@@ -54869,6 +56348,37 @@ async function configure(ctx) {
         goprivate: privacy.goprivate,
     });
     return { report, selection, goprivate: privacy.goprivate, privatePatterns };
+}
+/**
+ * The private modules worth asking the private proxy about: those Go will send through GOPROXY.
+ * Modules matching GONOPROXY as it will be (`none` for the private-proxy input, the user's value,
+ * else GOPRIVATE) go straight to version control; a 404 for them at the proxy would mean nothing.
+ */
+function modulesThroughPrivateProxy(modules, privateProxy, privatePatterns, userGonoproxy) {
+    if (privateProxy === null)
+        return [];
+    const kind = privateProxy.origin === 'private' ? 'input' : 'env';
+    const noproxy = effectiveGonoproxy(kind, privatePatterns, { GONOPROXY: userGonoproxy });
+    return modules.filter((m) => noproxy === '' || !patterns_matchPrefixPatterns(noproxy, m.path));
+}
+/**
+ * Credentials in a GOPROXY (or GOSUMDB URL) that came from the go env file are secrets too:
+ * parseInputs may have seen only the OS environment. Raw entries as well as parsed ones, so an
+ * entry Go rejects stays masked.
+ */
+function registerEnvironmentSecrets(environment, redactor) {
+    for (const entry of environment.GOPROXY?.value?.entries ?? []) {
+        if (entry.kind === 'url')
+            redactor.addUrl(entry.url);
+    }
+    for (const raw of (environment.GOPROXY?.raw ?? '').split(/[,|]/)) {
+        const entry = raw.trim();
+        if (entry !== '' && entry !== 'direct' && entry !== 'off')
+            redactor.addUrl(entry);
+    }
+    const sumdb = environment.GOSUMDB?.value;
+    if (sumdb && sumdb.kind === 'db' && sumdb.url)
+        redactor.addUrl(sumdb.url);
 }
 /** `working-directory` must exist: a typo would otherwise silently disable go.mod, git and cache keys. */
 async function assertWorkingDirectory(inputs, cwd) {
@@ -54887,24 +56397,23 @@ function allModulesPrivateFinding() {
     };
 }
 /** The database to probe: the one the `gosumdb` input names, else GOSUMDB from the environment, else sum.golang.org. */
-function checksumDatabase(inputs, env) {
+function checksumDatabase(inputs, environment) {
     const chosen = inputs.gosumdb.value;
     if (chosen !== 'auto' && chosen.kind === 'db')
         return toChecksumDatabase(chosen);
-    const fromEnv = inputs.environment.GOSUMDB?.value;
+    const fromEnv = environment.GOSUMDB?.value;
     if (fromEnv && fromEnv.kind === 'db')
         return toChecksumDatabase(fromEnv);
     const fallback = parseGosumdb(DEFAULT_GOSUMDB);
     if (!fallback.ok || fallback.db.kind !== 'db')
         throw new Error('built-in GOSUMDB default is invalid');
-    void env;
     return toChecksumDatabase(fallback.db);
 }
 /** The `gosumdb` input as text for selection; `off` from the environment counts as the user's choice. */
-function gosumdbInputText(inputs) {
+function gosumdbInputText(inputs, environment) {
     const chosen = inputs.gosumdb.value;
     if (chosen === 'auto')
-        return inputs.environment.GOSUMDB?.value?.kind === 'off' ? 'off' : 'auto';
+        return environment.GOSUMDB?.value?.kind === 'off' ? 'off' : 'auto';
     return chosen.kind === 'off' ? 'off' : chosen.value;
 }
 function modeOf(value) {
@@ -54913,8 +56422,8 @@ function modeOf(value) {
 function moduleText(m) {
     return m.version ? `${m.path}@${m.version}` : m.path;
 }
-function environmentFindings(inputs) {
-    return inputs.environment.problems.map((problem) => ({
+function environmentFindings(environment) {
+    return environment.problems.map((problem) => ({
         level: 'warning',
         code: 'environment-problem',
         title: `${problem.variable} in the environment`,
@@ -54939,18 +56448,188 @@ async function readGoMod(workDir, platform) {
     }
 }
 /**
- * The local Go's version, to know whether it understands `|` (Go 1.15+). GOTOOLCHAIN=local keeps a
- * newer go from downloading a toolchain (and writing into the module cache) just to answer.
+ * The local Go's version, to know whether it understands `|` (Go 1.15+). `go version` works in
+ * every release (`go env GOVERSION` is unknown before Go 1.16: it prints an empty line and exits
+ * 0). GOTOOLCHAIN=local keeps a newer go from downloading a toolchain (and writing into the module
+ * cache) just to answer; GOFLAGS is cleared so a bad flag in it cannot fail the command.
  */
-async function detectGoVersion(env) {
+async function detectGoVersion(env, options = {}) {
     return new Promise((done) => {
-        (0,external_node_child_process_namespaceObject.execFile)('go', ['env', 'GOVERSION'], { env: { ...env, GOTOOLCHAIN: 'local', GOFLAGS: '' }, timeout: 10_000 }, (error, stdout) => {
+        (0,external_node_child_process_namespaceObject.execFile)(options.command ?? 'go', ['version'], {
+            env: { ...env, GOTOOLCHAIN: 'local', GOFLAGS: '' },
+            timeout: options.timeoutMs ?? 5_000,
+            killSignal: 'SIGKILL',
+        }, (error, stdout) => {
             if (error)
                 return done(null);
-            const parsed = parseGoVersion(stdout.trim());
-            done(parsed ? stdout.trim() : null);
+            done(parseGoVersion(stdout)?.raw ?? null);
         });
     });
+}
+
+;// CONCATENATED MODULE: ./src/writers/go-env-file.ts
+/**
+ * Persists settings in the user's go env file with the real `go env -w` / `go env -u`, only when
+ * asked (input `write-go-env`, CLI `--apply`). Idempotent: keys already holding the wanted value
+ * are not touched, so a second run leaves the file byte-identical. Never writes an empty value
+ * (on Go ≥1.21 `GOPROXY=` in this file hides the go.env default and breaks every download).
+ * Concurrent runs on one machine (self-hosted runners) are serialised with a lock file.
+ */
+
+
+
+
+class GoCommandError extends Error {
+    name = 'GoCommandError';
+}
+const go_env_file_KEY = /^[A-Z][A-Z0-9_]*$/;
+const WARNING = /^warning: go env -w (\S+)=\.\.\. does not override conflicting OS environment variable$/;
+/**
+ * Brings the go env file in line with `settings`: a non-empty string sets the key, null or ''
+ * removes it (only when the file exists and holds the key, because `go env -u` fails otherwise).
+ */
+async function writeGoEnv(settings, options = {}) {
+    validateSettings(settings);
+    const env = { ...(options.env ?? process.env) };
+    const file = (await runGo(['env', 'GOENV'], env, options)).stdout.trim();
+    if (file === '') {
+        return {
+            file: null,
+            skipped: 'GOENV=off: the go command uses no env file',
+            set: [],
+            unset: [],
+            unchanged: [],
+            overriddenByEnvironment: [],
+        };
+    }
+    // Pin the file for the following commands (Go 1.19 ignores GOENV=off in `go env -w`).
+    const goEnv = { ...env, GOENV: file, GOTOOLCHAIN: 'local' };
+    return withLock(file, options, async () => {
+        const { text, exists } = await readText(file);
+        const current = readEnvFile(text);
+        const toSet = {};
+        const toUnset = [];
+        const unchanged = [];
+        for (const [key, value] of Object.entries(settings)) {
+            if (value === null || value === '') {
+                if (exists && envFileHasKey(text, key))
+                    toUnset.push(key);
+                else
+                    unchanged.push(key);
+            }
+            else if (current.get(key) === value) {
+                unchanged.push(key);
+            }
+            else {
+                toSet[key] = value;
+            }
+        }
+        const overridden = new Set(conflictingEnvironment(settings, env));
+        const setKeys = Object.keys(toSet);
+        if (setKeys.length > 0) {
+            const { stderr } = await runGo(['env', '-w', ...setKeys.map((k) => `${k}=${toSet[k]}`)], goEnv, options);
+            for (const line of stderr.split(/\r?\n/)) {
+                const key = WARNING.exec(line.trim())?.[1];
+                if (key !== undefined)
+                    overridden.add(key);
+            }
+        }
+        if (toUnset.length > 0)
+            await runGo(['env', '-u', ...toUnset], goEnv, options);
+        return {
+            file,
+            skipped: null,
+            set: setKeys,
+            unset: toUnset,
+            unchanged,
+            overriddenByEnvironment: [...overridden],
+        };
+    });
+}
+/** Keys for which Go would keep using the OS environment: non-empty and different from the wanted value. */
+function conflictingEnvironment(settings, env) {
+    return Object.entries(settings)
+        .filter(([key, value]) => value !== null && value !== '' && (env[key] ?? '') !== '' && env[key] !== value)
+        .map(([key]) => key);
+}
+function validateSettings(settings) {
+    for (const [key, value] of Object.entries(settings)) {
+        if (!go_env_file_KEY.test(key))
+            throw new GoCommandError(`invalid go env key ${JSON.stringify(key)}`);
+        if (key === 'GOENV')
+            throw new GoCommandError('GOENV can only be set using the OS environment');
+        // Go refuses these too (`invalid newline in …`); checking first keeps the file untouched.
+        if (value !== null && /[\0\n\r\v]/.test(value))
+            throw new GoCommandError(`invalid newline or NUL in ${key} value`);
+    }
+}
+async function readText(file) {
+    try {
+        return { text: await (0,promises_.readFile)(file, 'utf8'), exists: true };
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return { text: '', exists: false };
+        throw error;
+    }
+}
+function runGo(args, env, options) {
+    return new Promise((resolve, reject) => {
+        (0,external_node_child_process_namespaceObject.execFile)(options.go ?? 'go', [...args], {
+            env: { ...env, GOTOOLCHAIN: 'local' },
+            cwd: options.cwd,
+            timeout: options.commandTimeoutMs ?? 30_000,
+            windowsHide: true,
+        }, (error, stdout, stderr) => {
+            if (error) {
+                const detail = stderr.trim().split(/\r?\n/).at(-1) || error.message;
+                reject(new GoCommandError(`go ${args[0]} ${args[1] ?? ''} failed: ${detail}`.replace(/\s+/g, ' ')));
+            }
+            else {
+                resolve({ stdout, stderr });
+            }
+        });
+    });
+}
+async function withLock(file, options, fn) {
+    const lock = `${file}.go-proxy-setup.lock`;
+    const timeoutMs = options.lockTimeoutMs ?? 30_000;
+    const staleMs = options.staleLockMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(file), { recursive: true });
+    for (;;) {
+        try {
+            const handle = await (0,promises_.open)(lock, 'wx');
+            await handle.writeFile(`${process.pid} ${new Date().toISOString()}\n`);
+            await handle.close();
+            break;
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST')
+                throw error;
+            await removeIfStale(lock, staleMs);
+            if (Date.now() > deadline) {
+                throw new GoCommandError(`timed out after ${timeoutMs} ms waiting for another writer of ${file} (lock ${lock})`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
+        }
+    }
+    try {
+        return await fn();
+    }
+    finally {
+        await (0,promises_.unlink)(lock).catch(() => undefined);
+    }
+}
+async function removeIfStale(lock, staleMs) {
+    try {
+        const info = await (0,promises_.stat)(lock);
+        if (Date.now() - info.mtimeMs > staleMs)
+            await (0,promises_.unlink)(lock);
+    }
+    catch {
+        // gone already, or removed by another waiter
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrators/variables.ts
@@ -54969,6 +56648,43 @@ function goVariables(configured) {
 /** True when writing the display form would lose credentials Go needs (a private proxy with user info). */
 function carriesCredentials(variables) {
     return variables.some((v) => v.value !== v.display);
+}
+
+;// CONCATENATED MODULE: ./src/orchestrators/go-env.ts
+
+
+async function persistWithGoEnv(configured, platform) {
+    const variables = goVariables(configured);
+    if (carriesCredentials(variables)) {
+        platform.warning('The private proxy credentials were not written to the go env file; give Go a ~/.netrc entry for its host (Go sends netrc credentials over https only).', { title: 'go env -w without credentials' });
+    }
+    let result;
+    try {
+        result = await writeGoEnv(Object.fromEntries(variables.map((v) => [v.name, v.display])));
+    }
+    catch (error) {
+        platform.warning(`go env -w skipped: ${whyGoFailed(error)}`, { title: 'go env -w skipped' });
+        return;
+    }
+    if (result.skipped) {
+        platform.warning(`go env -w skipped: ${result.skipped}`, { title: 'go env -w skipped' });
+        return;
+    }
+    const changed = result.set.length + result.unset.length > 0;
+    platform.info(`go env file ${result.file}: ${changed ? `set ${[...result.set, ...result.unset].join(', ')}` : 'already up to date'}.`);
+    if (result.overriddenByEnvironment.length > 0) {
+        platform.warning(`The go env file was written, but the environment sets ${result.overriddenByEnvironment.join(', ')}, which overrides it for every go command run with that environment; unset them for the file to take effect.`, { title: 'go env -w overridden' });
+    }
+}
+function whyGoFailed(error) {
+    const code = error.code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === 'ENOENT' || /ENOENT/.test(message)) {
+        return 'go is not on PATH; run go-proxy-setup after actions/setup-go (or install Go first).';
+    }
+    if (error instanceof GoCommandError)
+        return message;
+    return message;
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrators/cli.ts
@@ -54994,19 +56710,14 @@ function carriesCredentials(variables) {
 
 
 
+
 const EXIT_OK = 0;
 const EXIT_NO_ROUTE = 1;
 const EXIT_BAD_INPUT = 2;
-/** Inputs that only mean something to the GitHub Action. */
-const ACTION_ONLY_INPUTS = [
-    'cache',
-    'cache-dependency-path',
-    'summary',
-    'token',
-];
 async function runCli(argv) {
     const redactor = new Redactor();
     const stderr = (line) => process.stderr.write(`${redactor.redact(line)}\n`);
+    installProcessHandlers(redactor, (line) => stderr(`go-proxy-setup: ${line}`));
     let code = EXIT_OK;
     try {
         const options = parseCliArgs(argv);
@@ -55028,9 +56739,12 @@ async function runCli(argv) {
     process.exit(code);
 }
 async function probeAndReport(options, redactor, stderr) {
-    const env = process.env;
+    // The go env file counts like the environment, as it does for the go command.
+    const goEnv = await readEffectiveGoEnv(process.env, process.platform);
+    const env = goEnv.env;
     const gitlab = env.GITLAB_CI === 'true';
-    const inputs = parseInputs((name) => options.inputs.get(name), env);
+    // The redactor learns the raw credentials before validation: a rejected value stays masked too.
+    const inputs = parseInputs((name) => options.inputs.get(name), env, redactor);
     registerSecrets(inputs, redactor);
     await assertWorkingDirectory(inputs, process.cwd());
     const platform = createConsolePlatform(redactor, {
@@ -55042,12 +56756,19 @@ async function probeAndReport(options, redactor, stderr) {
         if (options.inputs.has(name))
             platform.warning(`--${name} has no effect in the CLI (it is a GitHub Action input).`);
     }
-    const configured = await configure({ inputs, platform, redactor, env, cwd: process.cwd() });
+    const configured = await configure({
+        inputs,
+        platform,
+        redactor,
+        env,
+        goEnv,
+        cwd: process.cwd(),
+    });
     const { report } = configured;
     printReport(configured, options, redactor, gitlab);
-    await writeRequestedFiles(configured, options, platform);
+    await writeRequestedFiles(configured, options, platform, redactor);
     if (options.apply || inputs.writeGoEnv.value)
-        await applyWithGoEnv(configured, inputs, platform);
+        await persistWithGoEnv(configured, platform);
     if (!report.routeFound) {
         platform.error('No route to Go modules: no mirror answered correctly and the fallback is off.');
         return EXIT_NO_ROUTE;
@@ -55076,34 +56797,37 @@ function printReport(configured, options, redactor, gitlab) {
         process.stdout.write(body);
     }
 }
-async function writeRequestedFiles(configured, options, platform) {
+/** Every file is an artifact people download: all of it passes the redactor. */
+async function writeRequestedFiles(configured, options, platform, redactor) {
     const { report } = configured;
     if (options.dotenv) {
         const variables = goVariables(configured);
         if (carriesCredentials(variables)) {
             platform.warning('The dotenv report is an artifact anyone with access can download, so the private proxy credentials were left out; give Go jobs a ~/.netrc entry from a masked variable instead.');
         }
-        await writeFileAtomically(options.dotenv, renderDotenv(Object.fromEntries(variables.map((v) => [v.name, v.display]))));
+        const values = Object.fromEntries(variables.map((v) => [v.name, v.display]));
+        assertCredentialFree(values, redactor);
+        await writeFileAtomically(options.dotenv, renderDotenv(values));
         platform.info(`Wrote ${variables.map((v) => v.name).join(', ')} to ${options.dotenv}.`);
     }
-    if (options.reportFile)
-        await writeFileAtomically(options.reportFile, reportToJson(report));
-    if (options.metricsFile)
-        await writeFileAtomically(options.metricsFile, renderMetrics(report));
+    if (options.reportFile) {
+        await writeFileAtomically(options.reportFile, redactor.redact(reportToJson(report)));
+    }
+    if (options.metricsFile) {
+        await writeFileAtomically(options.metricsFile, redactor.redact(renderMetrics(report, { redactor })));
+    }
 }
-async function applyWithGoEnv(configured, _inputs, platform) {
-    const variables = goVariables(configured);
-    if (carriesCredentials(variables)) {
-        platform.warning('The private proxy credentials were not written to the go env file; use ~/.netrc for its host.');
-    }
-    const result = await writeGoEnv(Object.fromEntries(variables.map((v) => [v.name, v.display])));
-    if (result.skipped) {
-        platform.warning(`go env -w skipped: ${result.skipped}`);
-        return;
-    }
-    platform.info(`go env file ${result.file}: ${result.set.length > 0 ? `set ${result.set.join(', ')}` : 'already up to date'}.`);
-    if (result.overriddenByEnvironment.length > 0) {
-        platform.warning(`Your environment sets ${result.overriddenByEnvironment.join(', ')}, which overrides the go env file; unset them for the new settings to take effect.`);
+/**
+ * The dotenv values are the credential-free display values, handed to later jobs as Go settings:
+ * masking one would hand Go a broken value, so a value the redactor would change is a bug to
+ * report, never something to write. The error names the variables, not their values.
+ */
+function assertCredentialFree(values, redactor) {
+    const changed = Object.entries(values)
+        .filter(([, value]) => redactor.redact(value) !== value)
+        .map(([name]) => name);
+    if (changed.length > 0) {
+        throw new Error(`refusing to write the dotenv file: ${changed.join(', ')} would be changed by secret masking (it holds a credential or a registered secret), and a masked value is not usable by Go`);
     }
 }
 /** Whole file or nothing: a reader (or a crash) never sees half a report. */

@@ -38243,7 +38243,7 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 1234:
+/***/ 5841:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38251,6 +38251,8 @@ __webpack_unused_export__ = debug; // for test
 __nccwpck_require__.d(__webpack_exports__, {
   a: () => (/* binding */ runPost)
 });
+
+// UNUSED EXPORTS: cacheSummaryOf
 
 // NAMESPACE OBJECT: ./node_modules/@azure/storage-blob/dist/esm/generated/src/models/mappers.js
 var mappers_namespaceObject = {};
@@ -38452,8 +38454,6 @@ const OUTPUTS = {
 const STATE = {
     /** JSON of the credentials revert plan (src/private/credentials.ts): what the post step removes. */
     credentials: 'go-proxy-setup-credentials',
-    /** JSON of PostState (see orchestrators/state.ts). */
-    post: 'go-proxy-setup-post',
     /** JSON of CacheState (src/cache/types.ts): what the module cache restore found, for the save. */
     cache: 'go-proxy-setup-cache',
 };
@@ -38863,12 +38863,33 @@ function nonEmpty(value) {
     return value === undefined || value === '' ? undefined : value;
 }
 
+;// CONCATENATED MODULE: ./src/cache/mode.ts
+const READABLE = new Set(['read', 'write']);
+const WRITABLE = new Set(['write', 'write-only']);
+const KNOWN = new Set(['none', 'read', 'write', 'write-only']);
+/** The mode (lower-case) when it forbids `access`, else null. */
+function cacheModeForbids(env, access) {
+    const mode = (env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase();
+    if (!KNOWN.has(mode))
+        return null;
+    const allowed = access === 'read' ? READABLE : WRITABLE;
+    return allowed.has(mode) ? null : mode;
+}
+
 ;// CONCATENATED MODULE: ./src/cache/types.ts
 /**
  * Types shared by the GOMODCACHE cache phases (restore in the main step, save in the post step)
  * and the seam to the cache service. Nothing here imports @actions/*: the GitHub implementation
  * of CacheApi lives in src/platform/github-cache.ts, tests inject fakes.
  */
+/**
+ * A cache service failure that the cache library has already shown to the user with its own
+ * warning (@actions/cache: `Failed to restore: …`): the phases do not warn a second time, and
+ * never describe it as a miss.
+ */
+class ReportedCacheFailure extends Error {
+    name = 'ReportedCacheFailure';
+}
 /** A thrown value that @actions/cache raises for invalid keys or paths: a bug, never swallowed. */
 function isValidationError(error) {
     return error instanceof Error && error.name === 'ValidationError';
@@ -38887,27 +38908,32 @@ function isValidationError(error) {
 
 
 
+
 async function saveModCache(settings, deps) {
     const { platform } = deps;
-    if (!settings.enabled)
-        return skipped(platform, 'disabled', 'Go module cache disabled (`cache: false`).');
+    if (!settings.enabled) {
+        return skipped(platform, 'disabled', 'disabled', 'Go module cache disabled (`cache: false`).');
+    }
     const state = parseCacheState(platform.getState(STATE.cache));
     if (state === null) {
         if (!deps.cache.isAvailable()) {
-            return skipped(platform, 'unavailable', 'Go module cache not saved: the runner offers no cache service.');
+            return skipped(platform, 'unavailable', 'service unavailable', 'Go module cache not saved: the runner offers no cache service.');
         }
-        return skipped(platform, 'no-state', 'Go module cache not saved: the main step did not restore it.');
+        return skipped(platform, 'no-state', 'not restored', 'Go module cache not saved: the main step did not restore it.');
     }
     const final = (await measureModCache(state.path)).snapshot;
     const added = growth(state.baseline, final);
     const outcome = whyNotSave(settings, state, final, added, deps.cache) ??
-        (await save(state, final, added, deps));
+        (await save(state, final, added, settings.env ?? {}, deps));
     platform[outcome.level ?? 'info'](outcome.message);
     return {
         saved: outcome.reason === 'saved',
         reason: outcome.reason,
         message: outcome.message,
+        summaryReason: outcome.summaryReason,
         key: state.primaryKey,
+        restoreOutcome: state.outcome,
+        matchedKey: typeof state.matchedKey === 'string' ? state.matchedKey : null,
         added,
         final,
     };
@@ -38915,41 +38941,40 @@ async function saveModCache(settings, deps) {
 /** The reasons not to save, in order; null when the cache should be saved. */
 function whyNotSave(settings, state, final, added, cache) {
     const addedText = describeGrowth(added);
-    const not = (reason, why) => ({
+    const not = (reason, summaryReason, why) => ({
         reason,
+        summaryReason,
         message: `Go module cache not saved: ${why}.`,
     });
     if (settings.jobStatus !== undefined && settings.jobStatus !== 'success') {
-        return not('job-failed', `the job did not succeed (${settings.jobStatus}); ${addedText}`);
+        return not('job-failed', settings.jobStatus === 'cancelled' ? 'job cancelled' : 'job failed', `the job did not succeed (${settings.jobStatus}); ${addedText}`);
     }
     if (state.outcome === 'exact-hit') {
-        return not('exact-hit', `${state.primaryKey} was restored exactly and cache entries cannot be replaced; ${addedText}`);
+        return not('exact-hit', 'exact key hit', `${state.primaryKey} was restored exactly and cache entries cannot be replaced; ${addedText}`);
     }
     if (state.outcome === 'skipped-populated') {
-        return not('prepopulated', `the module cache was populated by something else before this job's restore; ${addedText}`);
+        return not('prepopulated', 'populated before the restore', `the module cache was populated by something else before this job's restore; ${addedText}`);
     }
-    if (final.files === 0)
-        return not('empty', 'it is empty (no go command downloaded modules)');
-    if (final.fingerprint === state.baseline.fingerprint)
-        return not('unchanged', 'unchanged since the restore');
-    if (!cache.isAvailable())
-        return not('unavailable', `the runner offers no cache service; ${addedText}`);
+    if (final.files === 0) {
+        return not('empty', 'empty', 'it is empty (no go command downloaded modules)');
+    }
+    if (final.fingerprint === state.baseline.fingerprint) {
+        return not('unchanged', 'unchanged', 'unchanged since the restore');
+    }
+    if (!cache.isAvailable()) {
+        return not('unavailable', 'service unavailable', `the runner offers no cache service; ${addedText}`);
+    }
     return null;
 }
-async function save(state, final, added, deps) {
+async function save(state, final, added, env, deps) {
     const addedText = describeGrowth(added);
     try {
         const id = await deps.cache.save({ paths: [state.path], key: state.primaryKey });
-        if (id === -1) {
-            // Another job saving the same key first is normal (matrix jobs share keys); the library
-            // has already logged what the service said, so this stays at info level.
-            return {
-                reason: 'not-stored',
-                message: `Go module cache not saved: the cache service did not store ${state.primaryKey} (another job may have saved it first); ${addedText}.`,
-            };
-        }
+        if (id === -1)
+            return notStored(state.primaryKey, addedText, env);
         return {
             reason: 'saved',
+            summaryReason: 'saved',
             message: `Go module cache saved as ${state.primaryKey} (${count(final.modules, 'module')}, ${units_formatBytes(final.bytes)}); ${addedText}.`,
         };
     }
@@ -38958,14 +38983,46 @@ async function save(state, final, added, deps) {
             throw error;
         return {
             reason: 'failed',
+            summaryReason: 'save failed',
             message: `Go module cache not saved: ${oneLine(error)}`,
             level: 'warning',
         };
     }
 }
-function skipped(platform, reason, message) {
+/**
+ * -1: the library did not store the entry and has already logged why. It has several causes that
+ * it does not tell apart in its result: another job reserved the same key first (normal for matrix
+ * jobs), a read-only token or ACTIONS_CACHE_MODE, or a service failure. Only the mode is known
+ * here; the rest stays at info level, next to the library's own message.
+ */
+function notStored(key, addedText, env) {
+    const mode = cacheModeForbids(env, 'write');
+    if (mode !== null) {
+        return {
+            reason: 'not-stored',
+            summaryReason: `ACTIONS_CACHE_MODE is ${mode}`,
+            message: `Go module cache not saved: ACTIONS_CACHE_MODE is ${mode}, which does not permit writes; ${addedText}.`,
+        };
+    }
+    return {
+        reason: 'not-stored',
+        summaryReason: 'not stored by the cache service',
+        message: `Go module cache not saved: the cache service did not store ${key} (another job may have saved the same key first, the token may not permit writes, or the service failed: see the cache message above); ${addedText}.`,
+    };
+}
+function skipped(platform, reason, summaryReason, message) {
     platform.info(message);
-    return { saved: false, reason, message, key: null, added: null, final: null };
+    return {
+        saved: false,
+        reason,
+        message,
+        summaryReason,
+        key: null,
+        restoreOutcome: null,
+        matchedKey: null,
+        added: null,
+        final: null,
+    };
 }
 /** Reads the main step's JSON state; null when absent or not ours (never throws on bad input). */
 function parseCacheState(raw) {
@@ -39008,95 +39065,6 @@ function isSnapshot(value) {
 }
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/redact.ts
-/**
- * The one redaction layer. Every string that leaves the process (log, summary, annotation, output,
- * report, dotenv, error) passes through a Redactor, so a token can leak only if it was never seen.
- */
-const MASK = '***';
-/** Removes user info from URL-looking substrings: `https://user:pass@host` → `https://***@host`. */
-function redact_redactUrlCredentials(text) {
-    // scheme://userinfo@ — userinfo may contain anything but '/', '@' and whitespace.
-    return text.replace(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/@\s]+@/g, `$1${MASK}@`);
-}
-/** A URL string without credentials, for display and for the report. */
-function stripCredentials(url) {
-    try {
-        const parsed = new URL(url);
-        if (parsed.username === '' && parsed.password === '')
-            return url;
-        parsed.username = '';
-        parsed.password = '';
-        return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
-    }
-    catch {
-        return redact_redactUrlCredentials(url);
-    }
-}
-class Redactor {
-    #secrets = new Set();
-    #onSecret;
-    constructor(onSecret) {
-        this.#onSecret = onSecret;
-    }
-    /** Registers a secret (and its URL-decoded form). Values shorter than 4 characters are not masked: they would mangle ordinary text. */
-    add(secret) {
-        if (!secret || secret.length < 4)
-            return;
-        for (const form of new Set([secret, safeDecode(secret), encodeURIComponent(secret)])) {
-            if (form.length >= 4 && !this.#secrets.has(form)) {
-                this.#secrets.add(form);
-                this.#onSecret?.(form);
-            }
-        }
-    }
-    /** Registers the user info of a URL (username and password: CI tokens sit in either). */
-    addUrl(url) {
-        try {
-            const parsed = new URL(url);
-            this.add(parsed.password);
-            // A bare token in the username position (https://TOKEN@host) is as secret as a password.
-            if (parsed.username && !isWellKnownUser(parsed.username))
-                this.add(parsed.username);
-            if (parsed.password || parsed.username)
-                this.add(`${parsed.username}:${parsed.password}`);
-        }
-        catch {
-            // not a URL: nothing to register
-        }
-    }
-    redact(text) {
-        let out = redact_redactUrlCredentials(text);
-        // Longest first so a secret containing another is masked whole.
-        for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
-            out = out.split(secret).join(MASK);
-        }
-        return out;
-    }
-    get secrets() {
-        return [...this.#secrets];
-    }
-}
-const WELL_KNOWN_USERS = new Set([
-    'git',
-    'gitlab-ci-token',
-    'x-access-token',
-    'oauth2',
-    'x-token-auth',
-    'token',
-]);
-function isWellKnownUser(user) {
-    return WELL_KNOWN_USERS.has(user.toLowerCase());
-}
-function safeDecode(value) {
-    try {
-        return decodeURIComponent(value);
-    }
-    catch {
-        return value;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/goenv/gostrings.ts
@@ -39274,6 +39242,295 @@ function goQuote(s) {
 /** Go's `<` on strings: byte-wise comparison of the UTF-8 encodings. */
 function gostrings_compareGoStrings(a, b) {
     return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+;// CONCATENATED MODULE: ./src/redact.ts
+/**
+ * The one redaction layer. Every string that leaves the process (log, summary, annotation, output,
+ * report, dotenv, error) passes through a Redactor, so a token can leak only if it was never seen.
+ *
+ * Two rules for URL user info, because they see different text:
+ * - running text (`redactUrlCredentials`, used on every line): Go's rule (the authority up to its
+ *   last `@`), widened only where the text cannot be a module path — module proxy URLs such as
+ *   `https://proxy.golang.org/x/text/@v/list` or `https://pkg.go.dev/x/text@v0.14.0` stay readable;
+ * - a configuration value that holds URLs (`maskValueCredentials`: inputs, GOPROXY, GOSUMDB…):
+ *   everything from `scheme://` to the LAST `@` of an entry is user info, since a password may hold
+ *   `/`, `#`, `?` or spaces and the person meant it as a password wherever Go's parser splits it.
+ */
+
+const MASK = '***';
+/** Shorter secrets are not masked: they would mangle ordinary text. */
+const MIN_SECRET = 4;
+const SCHEME = /[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
+const LEADING_SCHEME = new RegExp(`^${SCHEME.source}`);
+/** `scheme://` then the authority up to its last `@` (no `/`, white space, angle bracket or backtick in between). */
+const AUTHORITY_USERINFO = new RegExp(`(${SCHEME.source})[^/\\s<>\`]*@`, 'g');
+/** `scheme://` then a run of URL text: up to white space, a quote, an angle bracket or a list separator. */
+const URL_RUN = new RegExp(`(${SCHEME.source})([^\\s"'<>\`,|]*)`, 'g');
+/** What follows `@` in a module query (`@v1.2.3`, `@latest`…), never the host after user info. */
+const MODULE_QUERY = /^(?:v[0-9]|latest\b|upgrade\b|patch\b|none\b)/;
+/** Removes user info from URL-looking substrings of running text: `https://user:pass@host` → `https://***@host`. */
+function redact_redactUrlCredentials(text) {
+    return text
+        .replace(AUTHORITY_USERINFO, `$1${MASK}@`)
+        .replace(URL_RUN, (all, scheme, run) => {
+        const at = userinfoEndPastSlash(run);
+        return at < 0 ? all : `${scheme}${MASK}${run.slice(at)}`;
+    });
+}
+/**
+ * In `ab/cd+ef==@host/x` or `user:ab/cd@host`, the `@` that ends user info holding a `/`; -1 when
+ * the text reads as a server followed by a path (`host.example/m@v1`, `host/x/@v/list`).
+ */
+function userinfoEndPastSlash(run) {
+    const slash = run.indexOf('/');
+    if (slash <= 0)
+        return -1; // no authority, or none at all (file:///…)
+    const authority = run.slice(0, slash);
+    if (authority.includes('@') || looksLikeServer(authority))
+        return -1;
+    for (let at = run.lastIndexOf('@'); at > slash; at = run.lastIndexOf('@', at - 1)) {
+        // `/@v/`, `/@latest`: the module proxy protocol; `m@v1.0.0`: a module query.
+        if (run[at - 1] !== '/' && !MODULE_QUERY.test(run.slice(at + 1)))
+            return at;
+    }
+    return -1;
+}
+/** `host[:port]` of a real server: a dotted name or address, `[v6]`, `localhost`, or any host with a numeric port. */
+function looksLikeServer(authority) {
+    const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(:[0-9]*)?$/.exec(authority);
+    if (match === null)
+        return false;
+    const host = match[1];
+    return (match[2] !== undefined ||
+        host.includes('.') ||
+        host.startsWith('[') ||
+        host.toLowerCase() === 'localhost');
+}
+/** A URL string without credentials, for display and for the report. */
+function stripCredentials(url) {
+    try {
+        const parsed = new URL(url);
+        if (parsed.username === '' && parsed.password === '')
+            return url;
+        parsed.username = '';
+        parsed.password = '';
+        return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
+    }
+    catch {
+        return redact_redactUrlCredentials(url);
+    }
+}
+/** Entry separators of the values that hold URLs: GOPROXY's `,` and `|`, our list inputs' `,` and newlines. */
+const VALUE_ENTRY = /([,|\r\n])/;
+function userinfoSpan(entry) {
+    const end = entry.lastIndexOf('@');
+    if (end < 0)
+        return null;
+    const scheme = SCHEME.exec(entry);
+    if (scheme !== null && scheme.index < end) {
+        const start = scheme.index + scheme[0].length;
+        return { start, end, urlStart: scheme.index, hasScheme: true };
+    }
+    // No scheme (Go adds `https://` to a GOPROXY entry): from the entry's first non-space character.
+    const start = entry.length - entry.trimStart().length;
+    return { start, end, urlStart: start, hasScheme: false };
+}
+function maskEntry(entry) {
+    const span = userinfoSpan(entry);
+    if (span === null)
+        return entry;
+    return `${entry.slice(0, span.start)}${MASK}${entry.slice(span.end)}`;
+}
+/**
+ * A configuration value that holds URLs (an input such as `private-proxy` or `mirrors`, or GOPROXY,
+ * GOSUMDB, GOPRIVATE… from the environment) as it may be shown: in each entry, everything from
+ * `scheme://` (or the start of a scheme-less entry) to the entry's last `@` becomes `***`.
+ * Over-masks on purpose (a path holding `@` loses its start).
+ */
+function maskValueCredentials(value) {
+    return value.split(VALUE_ENTRY).map(maskEntry).join('');
+}
+/** `"…"` as Go's %q or JSON writes it (escapes included). */
+const QUOTED = /"((?:[^"\\]|\\.)*)"/g;
+function quotedForms(s) {
+    return [...new Set([goQuote(s).slice(1, -1), JSON.stringify(s).slice(1, -1)])];
+}
+/**
+ * Text that quotes (parts of) a configuration value — Go's `parse "https://u:ab/cd@h": invalid
+ * port ":ab" after host`, a pattern message — rewritten so nothing of the value's user info shows:
+ * a quoted string holding `@` is masked like a value, a quoted start of an entry (Go's url.Error
+ * quotes the text before `#`) becomes the masked entry, a quoted piece of user info becomes `***`,
+ * and the user info itself is masked wherever it appears.
+ */
+function maskValueInText(text, value) {
+    const infos = [];
+    const forms = [];
+    for (const entry of value.split(VALUE_ENTRY)) {
+        const span = userinfoSpan(entry);
+        if (span === null)
+            continue;
+        infos.push(entry.slice(span.start, span.end));
+        const url = entry.slice(span.urlStart).trim();
+        const schemeEnd = span.start - span.urlStart;
+        forms.push({ url, schemeEnd });
+        if (!span.hasScheme)
+            forms.push({ url: `https://${url}`, schemeEnd: 'https://'.length });
+    }
+    if (infos.length === 0)
+        return redact_redactUrlCredentials(text);
+    const quotedInfos = infos.flatMap(quotedForms);
+    let out = text.replace(QUOTED, (all, inner) => {
+        if (inner.includes('@'))
+            return `"${maskValueCredentials(inner)}"`;
+        for (const { url, schemeEnd } of forms) {
+            for (const quoted of quotedForms(url)) {
+                if (inner.length > schemeEnd && quoted.startsWith(inner)) {
+                    return `"${quotedForms(maskEntry(url))[0]}"`;
+                }
+            }
+        }
+        if (inner !== '' && quotedInfos.some((info) => info.includes(inner)))
+            return `"${MASK}"`;
+        return all;
+    });
+    for (const info of [...infos].sort((a, b) => b.length - a.length)) {
+        out = out.split(info).join(MASK);
+        const password = info.slice(info.indexOf(':') + 1);
+        if (info.includes(':') && password.length >= MIN_SECRET)
+            out = out.split(password).join(MASK);
+    }
+    return redact_redactUrlCredentials(out);
+}
+class Redactor {
+    #secrets = new Set();
+    #onSecret;
+    constructor(onSecret) {
+        this.#onSecret = onSecret;
+    }
+    /**
+     * Registers a secret with the forms it takes in output: URL-decoded, URL-encoded, and escaped as
+     * JSON and Go quote it. Values shorter than 4 characters are not masked: they would mangle
+     * ordinary text.
+     */
+    add(secret) {
+        if (!secret || secret.length < MIN_SECRET)
+            return;
+        const plain = new Set([secret, safeDecode(secret), encodeURIComponent(secret)]);
+        const forms = new Set([...plain].flatMap((form) => [form, ...quotedForms(form)]));
+        for (const form of forms) {
+            if (form.length >= MIN_SECRET && !this.#secrets.has(form)) {
+                this.#secrets.add(form);
+                this.#onSecret?.(form);
+            }
+        }
+    }
+    /**
+     * Registers the credentials of a URL (also scheme-less, as GOPROXY entries are written). Reads
+     * the user info both as Go does (the authority up to its last `@`) and as a person means it (up to
+     * the URL's last `@`, unless that `@` is in the path of a real server), so the credentials of a
+     * URL that does not even parse are masked too. A username with a password is an identity, not a
+     * secret (`https://proxy:pw@…` must not mask "proxy" everywhere); see `#addUserinfo`.
+     */
+    addUrl(url) {
+        if (!url)
+            return;
+        for (const info of userinfoCandidates(url.trim()))
+            this.#addUserinfo(info);
+        try {
+            const parsed = new URL(url.trim());
+            if (parsed.username !== '' || parsed.password !== '') {
+                const info = `${parsed.username}${parsed.password === '' ? '' : `:${parsed.password}`}`;
+                this.#addUserinfo(info);
+            }
+        }
+        catch {
+            // not a WHATWG URL (Go's rules above still applied)
+        }
+    }
+    /**
+     * `user:password` → the password, the pair and its Basic-auth form. The username only when it
+     * is the credential: no password (`https://TOKEN@host`), a placeholder one (`TOKEN:x-oauth-basic`),
+     * or a username that is recognisably a token (`ghp_…:x`). Well-known logins are never secrets.
+     */
+    #addUserinfo(info) {
+        const colon = info.indexOf(':');
+        const user = colon < 0 ? info : info.slice(0, colon);
+        const password = colon < 0 ? '' : info.slice(colon + 1);
+        const realPassword = password !== '' && !PLACEHOLDER_PASSWORDS.has(password.toLowerCase());
+        const userIsSecret = (!realPassword || looksLikeToken(user)) && !isWellKnownUser(user);
+        if (realPassword) {
+            this.add(password);
+            this.add(info);
+        }
+        if (userIsSecret)
+            this.add(user);
+        if (realPassword || userIsSecret) {
+            // What an Authorization: Basic header built from it would show.
+            this.add(Buffer.from(`${safeDecode(user)}:${safeDecode(password)}`).toString('base64'));
+        }
+    }
+    redact(text) {
+        let out = redact_redactUrlCredentials(text);
+        // Longest first so a secret containing another is masked whole.
+        for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
+            out = out.split(secret).join(MASK);
+        }
+        return out;
+    }
+    get secrets() {
+        return [...this.#secrets];
+    }
+}
+/**
+ * User info of a URL, raw (still percent-encoded): Go's (the authority, up to `/`, `?` or `#`, up
+ * to its last `@`) and the wider one up to the URL's last `@` — unless that `@` sits in the path
+ * of what reads as a real server (`https://athens.corp/base@x`).
+ */
+function userinfoCandidates(url) {
+    const scheme = LEADING_SCHEME.exec(url);
+    const rest = scheme === null ? url : url.slice(scheme[0].length);
+    const authorityEnd = rest.search(/[/?#]/);
+    const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
+    const out = [];
+    const goAt = authority.lastIndexOf('@');
+    if (goAt >= 0)
+        out.push(authority.slice(0, goAt));
+    const lastAt = rest.lastIndexOf('@');
+    if (lastAt > authority.length) {
+        const inQueryOrFragment = /[?#]/.test(rest.slice(0, lastAt));
+        const inServerPath = !inQueryOrFragment && goAt < 0 && looksLikeServer(authority);
+        if (!inServerPath)
+            out.push(rest.slice(0, lastAt));
+    }
+    return out;
+}
+/** Logins that name a mechanism, not a person: public knowledge, masking them only mangles text. */
+const WELL_KNOWN_USERS = new Set([
+    'git',
+    'gitlab-ci-token',
+    'x-access-token',
+    'oauth2',
+    'x-token-auth',
+    'token',
+]);
+/** Passwords that only say "the username is the token". */
+const PLACEHOLDER_PASSWORDS = new Set(['x-oauth-basic']);
+/** Prefixes of GitHub and GitLab tokens. */
+const TOKEN_PREFIX = /^(?:gh[pousr]_|github_pat_|glpat-|gldt-|glcbt-|glptt-|glrt-|gloas-)/;
+function isWellKnownUser(user) {
+    return WELL_KNOWN_USERS.has(user.toLowerCase());
+}
+function looksLikeToken(user) {
+    return TOKEN_PREFIX.test(user);
+}
+function safeDecode(value) {
+    try {
+        return decodeURIComponent(value);
+    }
+    catch {
+        return value;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/goenv/gourl.ts
@@ -39863,7 +40120,8 @@ function fallsThrough(entry, failure) {
  */
 function validateProxyBaseUrl(inputName, raw) {
     const text = gostrings_goTrimSpace(raw);
-    const shown = JSON.stringify(maskUserinfo(text));
+    // Masked as a value: a password holding '/', '#' or a space is user info all the same.
+    const shown = JSON.stringify(maskUserinfo(maskValueCredentials(text)));
     const fail = (why) => {
         throw new errors_InputError(`Invalid input '${inputName}': ${shown} ${why} (allowed: ${PROXY_URL_ALLOWED}).`);
     };
@@ -39878,8 +40136,9 @@ function validateProxyBaseUrl(inputName, raw) {
         fail('contains white space');
     const url = withImplicitScheme(text);
     const problem = checkProxyUrl(url);
+    // Go's error quotes the URL (and pieces of it, such as a "port" cut out of a password).
     if (problem !== null)
-        fail(`is not a valid proxy URL: ${maskUserinfo(problem)}`);
+        fail(`is not a valid proxy URL: ${maskUserinfo(maskValueInText(problem, url))}`);
     const parsed = parseGoUrl(url);
     if (parsed.scheme === 'file')
         fail('is a file:// URL, which cannot be probed');
@@ -40745,7 +41004,7 @@ const INPUT_SPECS = [
         name: 'private-proxy',
         default: '',
         gitlabType: 'string',
-        description: 'Base URL of a private module proxy (Athens, goproxy, Nexus…). Goes first in the chain, followed by `,`, so its failures never send private paths to public mirrors. Credentials in its URL are masked everywhere.',
+        description: 'Base URL of a private module proxy (Athens, goproxy, Nexus…). Goes first in the chain, followed by `,`, so its errors never send private paths to public mirrors (only a 404/410 falls through, and the probe warns when it answers that for a private path). Credentials in its URL are masked everywhere.',
     },
     {
         name: 'fallback',
@@ -40805,7 +41064,7 @@ const INPUT_SPECS = [
         name: 'cache-dependency-path',
         default: '',
         gitlabType: 'string',
-        description: 'Globs of files whose hash keys the cache. Empty: the go.sum and go.work.sum files under `working-directory`, and go.mod files where a module has no go.sum (so a module without dependencies is still cached).',
+        description: 'Globs of files whose hash keys the cache, one per line, relative to `working-directory` (a `!` line excludes). Empty: the go.sum and go.work.sum files under `working-directory`, and go.mod files where a module has no go.sum (so a module without dependencies is still cached).',
     },
     {
         name: 'summary',
@@ -40823,7 +41082,7 @@ const INPUT_SPECS = [
         name: 'token',
         default: '',
         gitlabType: 'string',
-        description: 'Opt-in credentials for direct fetches of private modules: a token written as a git `insteadOf` rule (or netrc entry) scoped to the derived private owners, removed again in the post step. Empty: nothing is written.',
+        description: 'Opt-in credentials for direct fetches of private modules: a token written as a git `insteadOf` rule scoped to the derived private owners (e.g. `https://github.com/acme/`), removed again in the post step. Empty: nothing is written.',
     },
 ];
 
@@ -40835,6 +41094,7 @@ const INPUT_SPECS = [
  * All bad inputs are reported together in ONE line (an InputsError listing each as its own
  * sentence), so a user fixes a workflow in one round trip instead of one per typo.
  */
+
 
 
 
@@ -40855,16 +41115,23 @@ class InputsError extends errors_InputError {
 class BadValue extends Error {
 }
 const MAX_SHOWN = 80;
-/** The bad value as shown to the user: credentials masked (unless the input holds none), one line, bounded length. */
+/**
+ * The bad value as shown to the user: credentials masked (unless the input holds none), one line,
+ * bounded length. Masked as a value, not as running text: everything up to an entry's last `@` is
+ * user info, so a password holding `/`, `#` or a space does not show.
+ */
 function show(value, mask) {
-    const masked = mask ? maskUserinfo(value) : value;
+    const masked = mask ? maskUserinfo(maskValueCredentials(value)) : value;
     const cut = masked.length > MAX_SHOWN ? `${masked.slice(0, MAX_SHOWN)}…` : masked;
     return JSON.stringify(cut);
 }
 /** Inputs whose values hold no credentials but may hold '@' (module@version). */
 const UNMASKED = new Set(['probe-modules']);
 function bad(input, value, why, allowed) {
-    return new BadValue(`Invalid input '${input}': ${show(value, !UNMASKED.has(input))} ${why} (allowed: ${allowed}).`);
+    const mask = !UNMASKED.has(input);
+    // `why` may quote the value again (Go's `parse "<url>": …`).
+    const reason = mask ? maskValueInText(why, value) : why;
+    return new BadValue(`Invalid input '${input}': ${show(value, mask)} ${reason} (allowed: ${allowed}).`);
 }
 function splitList(text, separators) {
     return text
@@ -40894,7 +41161,7 @@ function parseMirrors(text) {
     for (const item of items) {
         if (item.toLowerCase() === 'auto')
             throw bad('mirrors', text, "mixes 'auto' with URLs", allowed);
-        const url = rethrowAsBadValue(() => validateProxyBaseUrl('mirrors', item));
+        const url = rethrowAsBadValue(item, () => validateProxyBaseUrl('mirrors', item));
         const key = dedupeKey(url);
         if (!seen.has(key)) {
             seen.add(key);
@@ -40908,13 +41175,14 @@ function dedupeKey(url) {
     const match = /^([^:]+:\/\/)([^/]*)(.*)$/.exec(url);
     return match ? `${match[1].toLowerCase()}${match[2].toLowerCase()}${match[3]}` : url;
 }
-function rethrowAsBadValue(fn) {
+/** Runs a validator of `value`; its InputError becomes a BadValue with the value's credentials masked. */
+function rethrowAsBadValue(value, fn) {
     try {
         return fn();
     }
     catch (error) {
         if (error instanceof errors_InputError)
-            throw new BadValue(error.message);
+            throw new BadValue(maskValueInText(error.message, value));
         throw error;
     }
 }
@@ -41019,8 +41287,13 @@ function specDefault(name) {
  * Parses every input. Empty or missing values take the default from INPUT_SPECS; a value equal to
  * the default counts as 'default' too (the action runner passes defaults as if they were given).
  * Throws InputsError (an InputError) listing every bad input in one line.
+ *
+ * With a redactor, the credentials in the raw values are registered first, so they are masked
+ * downstream even when a value is rejected (or does not parse as a URL at all).
  */
-function parseInputs(read, env) {
+function parseInputs(read, env, redactor) {
+    if (redactor)
+        registerRawSecrets(read, env, redactor);
     const problems = [];
     function field(name, parse) {
         const given = gostrings_goTrimSpace(read(name) ?? '');
@@ -41039,13 +41312,13 @@ function parseInputs(read, env) {
     }
     const inputs = {
         mirrors: field('mirrors', parseMirrors),
-        privateProxy: field('private-proxy', (t) => t === '' ? null : rethrowAsBadValue(() => validateProxyBaseUrl('private-proxy', t))),
+        privateProxy: field('private-proxy', (t) => t === '' ? null : rethrowAsBadValue(t, () => validateProxyBaseUrl('private-proxy', t))),
         fallback: field('fallback', (t) => parseChoice('fallback', t, ['direct', 'off'])),
         maxMirrors: field('max-mirrors', (t) => parseIntegerInRange('max-mirrors', t, 1, 10)),
         probeModules: field('probe-modules', parseProbeModules),
         timeoutSeconds: field('timeout', (t) => parseSeconds('timeout', t, 1, 300)),
         gosumdb: field('gosumdb', parseGosumdbInput),
-        goprivate: field('goprivate', (t) => rethrowAsBadValue(() => parsePatternInput('goprivate', t))),
+        goprivate: field('goprivate', (t) => rethrowAsBadValue(t, () => parsePatternInput('goprivate', t))),
         goprivateFromRemote: field('goprivate-from-remote', parseGoprivateFromRemote),
         writeGoEnv: field('write-go-env', (t) => parseBoolean('write-go-env', t)),
         cache: field('cache', (t) => parseBoolean('cache', t)),
@@ -41070,8 +41343,11 @@ const NOT_GO_VARIABLES = {
 function parseEnvironment(env) {
     const problems = [];
     const note = (variable, messages) => {
-        for (const message of messages)
-            problems.push({ variable, message: maskUserinfo(message) });
+        // Messages quote the value (Go's url.Error, pattern texts): mask it as a value, not as text.
+        const raw = env[variable] ?? '';
+        for (const message of messages) {
+            problems.push({ variable, message: maskUserinfo(maskValueInText(message, raw)) });
+        }
     };
     const goproxyRaw = env.GOPROXY ?? '';
     let GOPROXY = null;
@@ -41084,7 +41360,8 @@ function parseEnvironment(env) {
             messages.push(`GOPROXY is rejected by Go: ${list.error}`);
         if (list.dead.length > 0) {
             const end = list.entries.at(-1)?.kind ?? 'direct';
-            messages.push(`GOPROXY entries after '${end}' are ignored by Go: ${list.dead.join(', ')}`);
+            const dead = list.dead.map(maskValueCredentials).join(', ');
+            messages.push(`GOPROXY entries after '${end}' are ignored by Go: ${dead}`);
         }
         GOPROXY = {
             raw: goproxyRaw,
@@ -41135,7 +41412,10 @@ function parseEnvironment(env) {
     }
     return { GOPROXY, GOSUMDB, ...patterns, GOFLAGS, problems };
 }
-/** Registers every secret the inputs carry (token, credentials in proxy URLs) with the redactor. */
+/**
+ * Registers every secret the inputs carry (token, credentials in proxy and checksum-database URLs,
+ * from inputs and from GOPROXY / GOSUMDB in the environment) with the redactor.
+ */
 function registerSecrets(inputs, redactor) {
     redactor.add(inputs.token.value);
     if (inputs.privateProxy.value !== null)
@@ -41143,10 +41423,43 @@ function registerSecrets(inputs, redactor) {
     if (inputs.mirrors.value !== 'auto')
         for (const url of inputs.mirrors.value)
             redactor.addUrl(url);
-    for (const entry of inputs.environment.GOPROXY?.value?.entries ?? []) {
+    const gosumdb = inputs.gosumdb.value;
+    if (gosumdb !== 'auto' && gosumdb.kind === 'db')
+        redactor.addUrl(gosumdb.url);
+    const { GOPROXY, GOSUMDB } = inputs.environment;
+    for (const entry of GOPROXY?.value?.entries ?? []) {
         if (entry.kind === 'url')
             redactor.addUrl(entry.url);
     }
+    if (GOPROXY)
+        registerGoproxyText(GOPROXY.raw, redactor);
+    if (GOSUMDB)
+        redactor.addUrl(gosumdbUrlText(GOSUMDB.raw));
+}
+/**
+ * The credentials in the raw values, before anything is validated: URL-valued inputs and GOPROXY /
+ * GOSUMDB from the environment. A value Go rejects still had its user info registered.
+ */
+function registerRawSecrets(read, env, redactor) {
+    const raw = (name) => gostrings_goTrimSpace(read(name) ?? '');
+    redactor.add(raw('token'));
+    for (const item of splitList(raw('mirrors'), /[\n\r,]/))
+        redactor.addUrl(item);
+    redactor.addUrl(raw('private-proxy'));
+    redactor.addUrl(gosumdbUrlText(raw('gosumdb')));
+    registerGoproxyText(env.GOPROXY ?? '', redactor);
+    redactor.addUrl(gosumdbUrlText(env.GOSUMDB ?? ''));
+}
+function registerGoproxyText(value, redactor) {
+    for (const entry of splitList(value, /[,|]/)) {
+        if (entry !== 'direct' && entry !== 'off')
+            redactor.addUrl(entry);
+    }
+}
+/** The URL part of a GOSUMDB value (`<key> <url>`): everything after the key, spaces included. */
+function gosumdbUrlText(value) {
+    const match = /^\S+\s+(\S[\s\S]*)$/.exec(gostrings_goTrimSpace(value));
+    return match === null ? '' : gostrings_goTrimSpace(match[1]);
 }
 function deepFreeze(value) {
     if (value === null ||
@@ -100779,15 +101092,23 @@ function saveCacheV2(paths_1, key_1, options_1) {
  * CacheApi on @actions/cache (the GitHub Actions cache service: v2 Twirp on github.com, the
  * legacy REST service on GHES). The library logs its own warnings for service failures and
  * resolves a miss (restore) or -1 (save); only ValidationError escapes, which the cache phases
- * rethrow as the bug it is.
+ * rethrow as the bug it is. A restore failure is told apart from a miss by the library's own
+ * `Failed to restore` line (see watchRestoreFailure).
  */
+
 
 function createGitHubCacheApi() {
     return {
         isAvailable: () => isFeatureAvailable(),
-        restore: (request) => restoreWithWorkspace(request),
+        restore: (request) => restoreReportingFailure(request),
         save: (request) => cache_saveCache([...request.paths], request.key),
     };
+}
+async function restoreReportingFailure(request) {
+    const { result, failure } = await watchRestoreFailure(() => restoreWithWorkspace(request));
+    if (result === undefined && failure !== null)
+        throw new ReportedCacheFailure(failure);
+    return result;
 }
 /**
  * @actions/cache extracts relative to GITHUB_WORKSPACE, read at extraction time, and offers no
@@ -100809,6 +101130,39 @@ async function restoreWithWorkspace(request) {
         else
             process.env.GITHUB_WORKSPACE = saved;
     }
+}
+/** The workflow command @actions/cache prints when it swallows a restore failure. */
+const RESTORE_FAILURE = /^::(?:warning|error)(?: [^:]*)?::(Failed to restore: .*)$/m;
+/**
+ * restoreCache resolves undefined both for "no such entry" and after a failed download or
+ * extraction, which it reports only as a `::warning::Failed to restore: …` (or `::error::`) line
+ * on stdout, where @actions/core writes workflow commands. That line is the one signal, so stdout
+ * is watched — and still written — for the duration of the call.
+ */
+async function watchRestoreFailure(call) {
+    const stdout = process.stdout;
+    const write = stdout.write;
+    let failure = null;
+    stdout.write = function (chunk, ...rest) {
+        if (failure === null) {
+            const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+            const match = RESTORE_FAILURE.exec(text);
+            if (match)
+                failure = unescapeCommandData(match[1].trimEnd());
+        }
+        return write.call(this, chunk, ...rest);
+    };
+    try {
+        const result = await call();
+        return { result, failure };
+    }
+    finally {
+        stdout.write = write;
+    }
+}
+/** Reverses @actions/core's escaping of command data. */
+function unescapeCommandData(text) {
+    return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 
 ;// CONCATENATED MODULE: ./src/platform/github.ts
@@ -101163,16 +101517,21 @@ function gitlabNetrcLine(env) {
 }
 /**
  * POSIX sh for a GitLab job's `before_script`: puts the line `gitlabNetrcLine` renders at the top of
- * $NETRC or ~/.netrc (0600). A previous job's `gitlab-ci-token` line for the host is replaced (job
- * tokens expire with their job; shell executors keep HOME between jobs); an entry of the user's own
- * for the host wins and is left alone. The token is passed to printf, a shell builtin, so it
- * appears on no command line; GitLab echoes the script unexpanded.
+ * $NETRC or ~/.netrc, made 0600 before the token is written (an existing 0644 file never holds it;
+ * the temporary copy is created afresh under umask 077). A previous job's `gitlab-ci-token` line
+ * for the host is replaced (job tokens expire with their job; shell executors keep HOME between
+ * jobs); an entry of the user's own for the host wins and is left alone. The token is passed to
+ * printf, a shell builtin, so it appears on no command line; GitLab echoes the script unexpanded.
  */
 const GITLAB_NETRC_SHELL_SNIPPET = (/* unused pure expression or super */ null && (`if [ -n "\${CI_JOB_TOKEN:-}" ] && [ -n "\${CI_SERVER_HOST:-}" ]; then
   gps_netrc="\${NETRC:-$HOME/.netrc}"
   (
+    set -e
     umask 077
     touch "$gps_netrc"
+    # 0600 before the token goes in: an existing file may be world-readable (set -e: no token if this fails).
+    chmod 600 "$gps_netrc"
+    rm -f "$gps_netrc.gps-tmp"
     awk -v h="$CI_SERVER_HOST" '!($1 == "machine" && $2 == h && $3 == "login" && $4 == "${GITLAB_JOB_TOKEN_LOGIN}")' "$gps_netrc" > "$gps_netrc.gps-tmp"
     if awk -v h="$CI_SERVER_HOST" '$1 == "machine" && $2 == h { found = 1 } END { exit !found }' "$gps_netrc.gps-tmp"; then
       cat "$gps_netrc.gps-tmp" > "$gps_netrc"
@@ -101180,7 +101539,6 @@ const GITLAB_NETRC_SHELL_SNIPPET = (/* unused pure expression or super */ null &
       { printf 'machine %s login ${GITLAB_JOB_TOKEN_LOGIN} password %s\\n' "$CI_SERVER_HOST" "$CI_JOB_TOKEN"; cat "$gps_netrc.gps-tmp"; } > "$gps_netrc"
     fi
     rm -f "$gps_netrc.gps-tmp"
-    chmod 600 "$gps_netrc"
   )
 fi
 `));
@@ -101973,28 +102331,40 @@ function joinBlocks(blocks) {
 function byteLength(text) {
     return Buffer.byteLength(text, 'utf8');
 }
-/** The post step's addition to the job summary. */
+/** The post step's addition to the job summary; the key is shown once, in its own row. */
 function renderCacheSummary(stats, options = {}) {
     const text = new SafeText(options.redactor);
-    const key = text.code(stats.key, 500);
-    const restored = stats.restoredKey === null
-        ? 'no cache found'
-        : stats.exactHit
-            ? `exact hit on ${text.code(stats.restoredKey, 500)}`
-            : `partial: ${text.code(stats.restoredKey, 500)} (prefix match)`;
-    const saved = stats.saved ? `yes, under ${key}` : 'no';
-    const reason = stats.reason === '' ? '' : `: ${text.md(stats.reason, 500)}`;
+    const reason = stats.reason.trim();
+    const saved = stats.saved ? 'yes' : reason === '' ? 'no' : `no: ${text.md(reason, 200)}`;
     return `${[
         '### Go module cache',
         '',
         '| Module cache | |',
         '| --- | --- |',
-        `| Restored | ${restored} |`,
+        `| Restored | ${restoredCell(stats, text)} |`,
         `| Added during the job | ${summary_count(stats.modulesAdded, 'module')}, ${units_formatBytes(Math.max(0, stats.bytesAdded))} |`,
         `| Total at the end of the job | ${summary_count(stats.modulesTotal, 'module')}, ${units_formatBytes(Math.max(0, stats.bytesTotal))} |`,
-        `| Saved | ${saved}${reason} |`,
-        `| Key | ${key} |`,
+        `| Saved | ${saved} |`,
+        `| Key | ${text.code(stats.key, 500)} |`,
     ].join('\n')}\n`;
+}
+function restoredCell(stats, text) {
+    switch (stats.restore) {
+        case 'exact-hit':
+            return 'yes, exact key hit';
+        case 'partial-hit':
+            return stats.restoredKey === null
+                ? 'yes, restore-key match'
+                : `yes, restore-key match ${text.code(stats.restoredKey, 500)}`;
+        case 'miss':
+            return 'no cache found';
+        case 'failed':
+            return 'no: the restore failed (see the warnings)';
+        case 'skipped-populated':
+            return 'no: the module cache already had content';
+        default:
+            return text.md(String(stats.restore), 60);
+    }
 }
 function summary_count(n, noun) {
     const value = Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0;
@@ -102043,19 +102413,10 @@ async function runPost() {
     try {
         await removeCredentials(platform);
         const inputs = parseInputs(readGitHubInput, process.env);
-        const result = await saveModCache({ enabled: inputs.cache.value }, { cache: createGitHubCacheApi(), platform });
-        if (result.key !== null && inputs.summary.value !== 'false') {
-            await platform.appendSummary(renderCacheSummary({
-                key: result.key,
-                restoredKey: null,
-                exactHit: result.reason === 'exact-hit',
-                saved: result.saved,
-                reason: result.message,
-                modulesAdded: result.added?.modules ?? 0,
-                bytesAdded: result.added?.bytes ?? 0,
-                modulesTotal: result.final?.modules ?? 0,
-                bytesTotal: result.final?.bytes ?? 0,
-            }, { redactor }));
+        const result = await saveModCache({ enabled: inputs.cache.value, env: process.env }, { cache: createGitHubCacheApi(), platform });
+        const summary = cacheSummaryOf(result);
+        if (summary !== null && inputs.summary.value !== 'false') {
+            await platform.appendSummary(renderCacheSummary(summary, { redactor }));
         }
     }
     catch (error) {
@@ -102063,6 +102424,22 @@ async function runPost() {
     }
     // The known post-step hang: keep-alive sockets of the cache upload keep Node running.
     process.exit();
+}
+/** The summary table's data; null when the main step handed over no cache state. */
+function cacheSummaryOf(result) {
+    if (result.key === null || result.restoreOutcome === null)
+        return null;
+    return {
+        key: result.key,
+        restore: result.restoreOutcome,
+        restoredKey: result.matchedKey,
+        saved: result.saved,
+        reason: result.summaryReason,
+        modulesAdded: result.added?.modules ?? 0,
+        bytesAdded: result.added?.bytes ?? 0,
+        modulesTotal: result.final?.modules ?? 0,
+        bytesTotal: result.final?.bytes ?? 0,
+    };
 }
 async function removeCredentials(platform) {
     const raw = platform.getState(STATE.credentials);
@@ -102083,7 +102460,7 @@ async function removeCredentials(platform) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1234);
+/* harmony import */ var _orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5841);
 
 await (0,_orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
 

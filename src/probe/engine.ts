@@ -2,14 +2,18 @@
  * The probe engine: measures every candidate the way the go command will experience it, within
  * one overall deadline that always holds.
  *
- * 1. Latency (parallel, bounded concurrency): each candidate's request sequence (mirror.ts) on its
- *    own kept-alive connection; the checksum database's direct and alias routes start at once.
+ * 1. Latency (parallel, bounded concurrency): each candidate's request sequence (mirror.ts), its
+ *    modules side by side on their own kept-alive connections as the go command fetches them; the
+ *    checksum database's direct and alias routes start at once.
  * 2. Early stop: once the leading `maxMirrors` candidates are settled and no unfinished candidate
  *    can beat them any more, the unfinished ones are stopped (rule below, at `EarlyStop`).
- * 3. Throughput (sequential, measure-only): a `.zip` from the leading candidates and from every
- *    mirror within their latency band, one at a time, because parallel downloads share the link
- *    and every one of them would read slow. A download our limits cut short measures nothing and
- *    fails nothing.
+ * 3. Throughput (sequential, measure-only, `ThroughputQueue`): a `.zip` from the leading
+ *    candidates and from every mirror within their latency band, one at a time, because parallel
+ *    downloads share the link and every one of them would read slow. A mirror that has settled and
+ *    ranks among the first `maxMirrors` of the settled ones starts its download at once, while the
+ *    others are still probed for latency (still one download at a time); the final leaders not
+ *    measured by then follow when latency probing is over. A download our limits cut short
+ *    measures nothing and fails nothing.
  * 4. Integrity: served hashes against the signed records (integrity.ts).
  *
  * The deadline: one timer aborts every request still running at `timeout` minus a small reserve
@@ -45,6 +49,7 @@ import type {
   Candidate,
   ChecksumDatabase,
   EndpointKind,
+  EndpointResult,
   FailureClass,
   MirrorProbe,
   ModuleRef,
@@ -147,6 +152,12 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
   const proxies = proxyEnvironment(config.env ?? process.env);
   const judge = new ProvisionalJudge(config, sumdb);
   const earlyStop = new EarlyStop(Math.max(1, config.maxMirrors), judge);
+  const throughput = new ThroughputQueue(
+    judge,
+    Math.max(1, config.maxMirrors),
+    deadlineAt,
+    deadline.signal,
+  );
   const runs = config.candidates.map(
     (candidate) =>
       new MirrorRun({
@@ -158,7 +169,10 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
         sumdb,
         requestOptions,
         canRetry,
-        onProgress: () => earlyStop.check(runs, deadline.signal.aborted),
+        onProgress: () => {
+          earlyStop.check(runs, deadline.signal.aborted);
+          throughput.startProvisionalLeaders(runs);
+        },
         proxied: isProxied(proxies, candidate.url),
       }),
   );
@@ -187,9 +201,9 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
         void sumdb.lookup(key.slice(0, at), key.slice(at + 1));
       }
     }
-    // 3: throughput, one leader at a time.
+    // 3: throughput, one leader at a time (the provisional leaders' downloads may be done already).
     const leaders = throughputLeaders(runs, judge, config.maxMirrors);
-    await Promise.all([measureThroughput(leaders, deadlineAt, deadline.signal), sumdb.settle()]);
+    await Promise.all([throughput.finish(leaders), sumdb.settle()]);
     await sumdb.settle();
   } finally {
     clearInterval(ticker);
@@ -264,17 +278,88 @@ async function runPool(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, runs.length)) }, worker));
 }
 
-async function measureThroughput(
-  leaders: readonly MirrorRun[],
-  deadlineAt: number,
-  signal: AbortSignal,
-): Promise<void> {
-  for (let i = 0; i < leaders.length; i++) {
-    const remaining = deadlineAt - performance.now();
-    if (signal.aborted || remaining < 200) return;
-    // At most a second each, and never more than a fair share of what is left.
-    const windowMs = Math.min(1000, (remaining * 0.5) / (leaders.length - i));
-    await leaders[i]!.downloadZips(windowMs);
+/**
+ * The throughput phase's downloads, strictly one at a time, in the order they were asked for.
+ *
+ * While latency probing goes on, a mirror is queued as soon as it has settled, is usable and ranks
+ * among the first `maxMirrors` settled mirrors in provisional order (`startProvisionalLeaders`):
+ * those are the mirrors the ranking is most likely to put in the chain, and measuring them while
+ * slower mirrors are still being probed costs no wall time. Small latency requests to other
+ * mirrors may run meanwhile; never a second download. `finish` then drops the queued mirrors that
+ * are no longer leaders, queues the final leaders (throughputLeaders) not measured yet and waits
+ * for the last download. A mirror is downloaded from at most once; one measured as a provisional
+ * leader keeps its (real) throughput even if it ends up outside the leaders.
+ */
+class ThroughputQueue {
+  readonly #judge: ProvisionalJudge;
+  readonly #k: number;
+  readonly #deadlineAt: number;
+  readonly #signal: AbortSignal;
+  /** Mirrors downloaded from, or being downloaded from. */
+  readonly #measured = new Set<MirrorRun>();
+  #waiting: MirrorRun[] = [];
+  #current: Promise<void> | null = null;
+  /** A download that threw (a bug, not a mirror's answer: those are outcomes), raised by `finish`. */
+  #error: { readonly cause: unknown } | null = null;
+  #settledSeen = -1;
+  #final = false;
+
+  constructor(judge: ProvisionalJudge, k: number, deadlineAt: number, signal: AbortSignal) {
+    this.#judge = judge;
+    this.#k = k;
+    this.#deadlineAt = deadlineAt;
+    this.#signal = signal;
+  }
+
+  /** Called on every progress of the latency phase; acts when another mirror has settled. */
+  startProvisionalLeaders(runs: readonly MirrorRun[]): void {
+    if (this.#final || this.#signal.aborted) return;
+    const settled = runs.filter(
+      (r) => !r.candidate.isPrivate && r.state === 'settled' && !r.stopReason,
+    );
+    if (settled.length === this.#settledSeen) return;
+    this.#settledSeen = settled.length;
+    const ranked = this.#judge.provisionalOrder(settled.filter(isUsable));
+    for (const { run } of ranked.slice(0, this.#k)) this.#enqueue(run);
+  }
+
+  /** Latency probing is over: measure the final leaders still unmeasured, then wait for the last download. */
+  async finish(leaders: readonly MirrorRun[]): Promise<void> {
+    this.#final = true;
+    this.#waiting = this.#waiting.filter((run) => leaders.includes(run));
+    for (const run of leaders) this.#enqueue(run);
+    while (this.#current) await this.#current;
+    if (this.#error) throw this.#error.cause;
+  }
+
+  #enqueue(run: MirrorRun): void {
+    if (this.#measured.has(run) || this.#waiting.includes(run)) return;
+    this.#waiting.push(run);
+    this.#next();
+  }
+
+  #next(): void {
+    if (this.#current) return;
+    const run = this.#waiting.shift();
+    if (!run) return;
+    this.#measured.add(run);
+    this.#current = this.#download(run)
+      .catch((cause: unknown) => {
+        this.#error ??= { cause };
+      })
+      .finally(() => {
+        this.#current = null;
+        this.#next();
+      });
+  }
+
+  async #download(run: MirrorRun): Promise<void> {
+    const remaining = this.#deadlineAt - performance.now();
+    if (this.#signal.aborted || remaining < 200) return;
+    // At most a second each, and never more than a fair share of what is left for the downloads
+    // still expected (the ones queued, or the leaders not measured yet).
+    const expected = Math.max(this.#waiting.length + 1, this.#k - this.#measured.size + 1);
+    await run.downloadZips(Math.min(1000, (remaining * 0.5) / expected));
   }
 }
 
@@ -295,8 +380,27 @@ export function isUsable(run: MirrorRun): boolean {
   return !run.endpoints.some(isZipFailure);
 }
 
+/**
+ * The endpoints in the order of the probe's plan: module by module (in the order the modules were
+ * given), then the checksum-database requests, then the throughput downloads; within each, as
+ * answered. Modules are probed side by side (mirror.ts), so the order answers arrive in depends on
+ * timing; what the report lists, and the failure it names first, must not.
+ */
+function inPlanOrder(run: MirrorRun): EndpointResult[] {
+  const n = run.modules.length;
+  const position = (endpoint: EndpointResult) => {
+    if (endpoint.kind === 'zip') return n + 1;
+    if (endpoint.kind.startsWith('sumdb-') || endpoint.module === undefined) return n;
+    const path = endpoint.module.split('@')[0];
+    const index = run.modules.findIndex((m) => m.path === path);
+    return index < 0 ? n : index;
+  };
+  return [...run.endpoints].sort((a, b) => position(a) - position(b));
+}
+
 function firstFailure(run: MirrorRun): MirrorProbe['failure'] {
-  for (const endpoint of run.endpoints) {
+  const endpoints = inPlanOrder(run);
+  for (const endpoint of endpoints) {
     if (!CRITICAL.includes(endpoint.kind) || endpoint.ok) continue;
     // The request our own stop cut short says nothing about the mirror.
     if (run.stopReason && endpoint.outcome === run.stopReason.code) continue;
@@ -311,7 +415,7 @@ function firstFailure(run: MirrorRun): MirrorProbe['failure'] {
       class: cls,
     };
   }
-  const transport = run.endpoints.find((e) => typeof e.outcome !== 'number' && e.kind !== 'zip');
+  const transport = endpoints.find((e) => typeof e.outcome !== 'number' && e.kind !== 'zip');
   if (transport && run.transportFailure) {
     return {
       code: String(transport.outcome),
@@ -340,7 +444,7 @@ function toMirrorProbe(
   if (run.stopReason && !failure && !usable) skipped = run.stopReason.message;
   return {
     candidate: run.candidate,
-    endpoints: run.endpoints,
+    endpoints: inPlanOrder(run),
     latencySamples: run.samples,
     median: medianTiming(run.samples),
     usable,
@@ -550,7 +654,7 @@ function snapshot(run: MirrorRun): MirrorProbe {
  * latency, an unfinished mirror could still beat it by being perfect, so we keep waiting. If M is
  * perfect, an unfinished mirror U can only displace M with a median below M's or within M's band
  * (where throughput could put it first); `bestPossibleMedian` (timing.ts) bounds U's median from
- * below using what U has shown so far (answers, the request in flight, its round-trip time). When
+ * below using what U has shown so far (answers, the requests in flight, its round-trip time). When
  * that bound exceeds M's median plus its band for every unfinished mirror, none of them can change
  * the decision and they are stopped (`skipped`, with the numbers).
  * "Perfect" is judged with the votes of unfinished mirrors counted against it where they matter

@@ -1,7 +1,8 @@
 /**
- * The probe of one candidate, request by request over one kept-alive connection, as the go command
- * would talk to it: per module `@v/list` (`@latest` only when the list offers no version), `.info`,
- * `.mod`; then
+ * The probe of one candidate, as the go command would talk to it: per module `@v/list` (`@latest`
+ * only when the list offers no version), `.info`, `.mod`, one request after the other on one
+ * kept-alive connection; different modules side by side on their own connections, as the go
+ * command fetches modules in parallel (at most MAX_LANES at once, see `run`); then
  * `/sumdb/<db>/supported` (and a lookup through it when 200); later, for leaders only, a `.zip`.
  * Content is checked the way cmd/go checks it (`.info` JSON and version, zip entry names) and
  * hashed (go.sum `h1:`); every answer with a status is a latency sample.
@@ -31,6 +32,15 @@ const MAX_BYTES: Record<EndpointKind, number> = {
 
 /** Below this many body bytes a throughput figure measures round trips, not bandwidth. */
 export const MIN_THROUGHPUT_BYTES = 32 * 1024;
+
+/**
+ * Modules probed at once on one mirror, each on its own connection. Every lane's first request
+ * opens a connection (setup round trips included in its total), so the lanes must stay fewer
+ * than half of the latency samples for the median to remain a request on a warm connection:
+ * with m modules there are at least 3m + 1 samples and min(m, MAX_LANES) openers, always fewer
+ * than half.
+ */
+export const MAX_LANES = 2;
 
 export interface MirrorRunOptions {
   readonly http: HttpClient;
@@ -75,7 +85,8 @@ export class MirrorRun {
   throughputBytesPerSec: number | null = null;
   readonly #options: MirrorRunOptions;
   readonly #controller = new AbortController();
-  #pendingSince: number | null = null;
+  /** Start of each latency sample in flight (one per lane at most). */
+  readonly #pendingSince = new Map<object, number>();
   #firstDnsMs: number | null = null;
   #tcpRttMs: number | null = null;
 
@@ -100,14 +111,26 @@ export class MirrorRun {
     this.#controller.abort(Object.assign(new Error(reason.message), { code: reason.code }));
   }
 
+  /**
+   * The latency sequence. Modules are shared out to at most MAX_LANES lanes that run side by side,
+   * each one module's requests in order on one connection; the lane that runs out of modules first
+   * asks `/supported`. A transport failure (no HTTP answer) or a stop ends every lane: no lane
+   * takes more work after it (the request already in flight on another lane finishes or times out).
+   */
   async run(): Promise<void> {
     this.state = 'running';
     this.startedAt = performance.now();
     try {
-      for (const module of this.#options.modules) {
-        if (!(await this.#probeModule(module))) return;
-      }
-      await this.#probeSumdbSupport();
+      const work: Array<ModuleRef | 'supported'> = [...this.#options.modules, 'supported'];
+      let ended = false;
+      const lane = async (): Promise<void> => {
+        for (let task = work.shift(); task !== undefined && !ended; task = work.shift()) {
+          if (task === 'supported') await this.#probeSumdbSupport();
+          else if (!(await this.#probeModule(task))) ended = true;
+        }
+      };
+      const lanes = Math.max(1, Math.min(MAX_LANES, this.#options.modules.length));
+      await Promise.all(Array.from({ length: lanes }, lane));
     } finally {
       this.state = 'settled';
       this.settledAt = performance.now();
@@ -124,7 +147,7 @@ export class MirrorRun {
       completed,
       firstDnsMs: this.#firstDnsMs,
       tcpRttMs: this.#options.proxied ? null : this.#tcpRttMs,
-      pendingMs: this.#pendingSince === null ? null : now - this.#pendingSince,
+      pendingMs: [...this.#pendingSince.values()].map((since) => now - since),
       planned: this.plannedSamples,
       setupRoundTrips: 1 + (https ? 2 : 0) + (this.#options.proxied ? 1 : 0),
       resolvesName: url !== null && !/^[\d.]+$|^\[/.test(url.hostname),
@@ -181,7 +204,10 @@ export class MirrorRun {
       this.throughputBytesPerSec = Math.round(bytes / (bodyMs / 1000));
   }
 
-  /** Returns false when the sequence must end (transport failure or stop). */
+  /**
+   * Returns false when the sequence must end: a transport failure (on this lane or another) or a
+   * stop. The module's later requests are not sent then, as in the sequential probe.
+   */
   async #probeModule(module: ModuleRef): Promise<boolean> {
     const { path } = module;
     const key = (v: string) => `${path}@${v}`;
@@ -202,6 +228,8 @@ export class MirrorRun {
       }
     }
 
+    if (this.transportFailure) return false;
+
     // Like the go command, ask @latest only when the list has no version to offer (and only when
     // no version is pinned): the list alone already shows how fresh the mirror is.
     const fromList = latestFromList(this.listed[path] ?? []);
@@ -219,6 +247,7 @@ export class MirrorRun {
           });
         else if (info.version) this.latest[path] = info.version;
       }
+      if (this.transportFailure) return false;
     }
 
     const version = module.version ?? fromList ?? this.latest[path] ?? null;
@@ -247,6 +276,7 @@ export class MirrorRun {
         });
       }
     }
+    if (this.transportFailure) return false;
 
     const mod = await this.#request(
       'mod',
@@ -265,7 +295,7 @@ export class MirrorRun {
         });
       else this.#options.sumdb.lookup(path, version);
     }
-    return true;
+    return !this.transportFailure;
   }
 
   async #probeSumdbSupport(): Promise<void> {
@@ -309,13 +339,14 @@ export class MirrorRun {
     answered: boolean;
     record: (patch: Partial<EndpointResult>) => void;
   }> {
+    const inFlight = {};
     const options = (): GetOptions => {
       const base = this.#options.requestOptions();
       const signals = [base.signal, this.#controller.signal].filter(
         (s): s is AbortSignal => s !== undefined,
       );
       // The sample in flight is the current attempt (a retry starts the clock again).
-      this.#pendingSince = sample ? performance.now() : null;
+      if (sample) this.#pendingSince.set(inFlight, performance.now());
       return { ...base, maxBytes: MAX_BYTES[kind], ...extra, signal: AbortSignal.any(signals) };
     };
     // The throughput phase only measures: a slow zip is not asked twice.
@@ -325,7 +356,7 @@ export class MirrorRun {
     try {
       ({ http, retriedAfter } = await getWithOneRetry(this.#options.http, url, options, canRetry));
     } finally {
-      this.#pendingSince = null;
+      this.#pendingSince.delete(inFlight);
     }
     const index = this.endpoints.length;
     this.endpoints.push({

@@ -26,14 +26,17 @@ export function medianTiming(samples: readonly RequestTiming[]): RequestTiming {
 
 /** What the early stop knows about a mirror that is still being probed. */
 export interface ProgressView {
-  /** Total times of the latency samples answered so far, in order (the first one opened the connection). */
+  /**
+   * Total times of the latency samples answered so far, in order. The first one opened a
+   * connection (every lane's first request does; see mirror.ts MAX_LANES).
+   */
   readonly completed: readonly number[];
   /** DNS time of the first (connection-opening) sample, when known. */
   readonly firstDnsMs: number | null;
   /** TCP connect time of a direct (not proxied) connection: one round trip. */
   readonly tcpRttMs: number | null;
-  /** Elapsed time of the request in flight, if it is a latency sample. */
-  readonly pendingMs: number | null;
+  /** Elapsed time of each latency sample in flight (one per lane at most). */
+  readonly pendingMs: readonly number[];
   /** How many latency samples the full probe of this mirror takes. */
   readonly planned: number;
   /** Round trips a new connection costs before the request can be sent: TCP 1, TLS 2 (https), proxy CONNECT 1. */
@@ -47,23 +50,25 @@ export interface ProgressView {
  *
  * Assumptions (stated so the early stop is honest about what it relies on):
  * A1. The server spends about as long on each small request, so a request on a warm connection
- *     costs one round trip plus that time, and the first request costs `setupRoundTrips` more
- *     round trips: warm >= first / (setupRoundTrips + 1). Until DNS is measured it counts as one
- *     more round trip.
+ *     costs one round trip plus that time, and a request that opens a connection costs
+ *     `setupRoundTrips` more round trips: warm >= first / (setupRoundTrips + 1). Until DNS is
+ *     measured it counts as one more round trip. While nothing has answered yet, every request
+ *     in flight is opening its lane's connection, so the longest-running one stands for `first`.
  * A2. A TCP handshake takes one round trip, so no later request is faster than it.
- * Completed samples count as they are, the one in flight as at least its elapsed time, and every
- * sample still to come as the floor these assumptions give.
+ * Completed samples count as they are, each one in flight as at least its elapsed time, and every
+ * sample still to come as the floor these assumptions give (a lower bound for a connection-opening
+ * sample too).
  */
 export function bestPossibleMedian(view: ProgressView): number {
-  const first = view.completed[0] ?? view.pendingMs;
+  const first =
+    view.completed[0] ?? (view.pendingMs.length > 0 ? Math.max(...view.pendingMs) : null);
   let floor = view.tcpRttMs ?? 0;
-  if (first !== null && first !== undefined) {
+  if (first !== null) {
     const dnsKnown = view.completed.length > 0 && view.firstDnsMs !== null;
     const roundTrips = view.setupRoundTrips + 1 + (view.resolvesName && !dnsKnown ? 1 : 0);
     floor = Math.max(floor, (dnsKnown ? first - view.firstDnsMs! : first) / roundTrips);
   }
-  const values = [...view.completed];
-  if (view.pendingMs !== null) values.push(view.pendingMs);
+  const values = [...view.completed, ...view.pendingMs];
   while (values.length < view.planned) values.push(floor);
   return median(values) ?? 0;
 }

@@ -267,7 +267,9 @@ describe('CLI --apply without go', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gps-cli-'));
     temporaryDirs.push(dir);
     // A PATH with no go on it (node is found through process.execPath, not PATH).
-    const run = await runIn(dir, [...probeArgs(), '--apply', '--format', 'json'], { PATH: '/nonexistent' });
+    const run = await runIn(dir, [...probeArgs(), '--apply', '--format', 'json'], {
+      PATH: '/nonexistent',
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/go env -w skipped: go is not on PATH/);
     expect(JSON.parse(run.stdout).settings.GOPROXY).toBe(`${sim.url('fast')}|direct`);

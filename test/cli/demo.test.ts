@@ -11,11 +11,15 @@ const ROOT = join(import.meta.dirname, '..', '..');
 function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // The same command npm runs for `npm run demo`, without npm's own banner.
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/demo.ts'], {
-      cwd: ROOT,
-      // No proxy variables: the demo must need no network at all.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
-    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/demo.ts'],
+      {
+        cwd: ROOT,
+        // No proxy variables: the demo must need no network at all.
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -38,7 +42,9 @@ describe('npm run demo', () => {
     const run = await runDemo();
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/Simulated mirrors: fast https:\/\/127\.0\.0\.1:\d+/);
-    expect(run.stdout).toMatch(/^GOPROXY=https:\/\/127\.0\.0\.1:\d+\|https:\/\/127\.0\.0\.1:\d+\|direct$/m);
+    expect(run.stdout).toMatch(
+      /^GOPROXY=https:\/\/127\.0\.0\.1:\d+\|https:\/\/127\.0\.0\.1:\d+\|direct$/m,
+    );
     expect(run.stdout).toMatch(/^GOSUMDB=127\.0\.0\.1:\d+\+[0-9a-f]{8}\+\S+$/m);
     expect(run.stdout).toMatch(/403 Forbidden/);
   });

@@ -44,7 +44,8 @@ export function distReady(): boolean {
   } catch {
     ready = false;
   }
-  if (!ready) throw new Error(`dist/ under ${ACTION_DIR} is not built: run \`npm run build\` first`);
+  if (!ready)
+    throw new Error(`dist/ under ${ACTION_DIR} is not built: run \`npm run build\` first`);
   return true;
 }
 

@@ -38,7 +38,7 @@ describe('timing', () => {
       completed: [],
       firstDnsMs: null,
       tcpRttMs: null,
-      pendingMs: 400,
+      pendingMs: [400],
       planned: 5,
       setupRoundTrips: 3,
       resolvesName: false,
@@ -46,6 +46,10 @@ describe('timing', () => {
     // https: TCP 1 + TLS 2 + the request itself = 4 round trips → later requests >= 100 ms.
     expect(bestPossibleMedian(view)).toBe(100);
     expect(bestPossibleMedian({ ...view, resolvesName: true })).toBe(80);
+    // Two lanes opening their connections: the longer wait bounds the round trip, and each
+    // request in flight counts as at least its elapsed time → [400, 200, 100, 100, 100].
+    expect(bestPossibleMedian({ ...view, pendingMs: [200, 400] })).toBe(100);
+    expect(bestPossibleMedian({ ...view, pendingMs: [200, 400], planned: 3 })).toBe(200);
   });
 
   it('bestPossibleMedian: answers count as they are; the TCP round trip is a floor', () => {
@@ -53,14 +57,17 @@ describe('timing', () => {
       completed: [90, 30, 31],
       firstDnsMs: 6,
       tcpRttMs: 25,
-      pendingMs: null,
+      pendingMs: [],
       planned: 5,
       setupRoundTrips: 3,
       resolvesName: true,
     };
     // floors: max(25, (90-6)/4 = 21) = 25 → [90, 30, 31, 25, 25] → 30
     expect(bestPossibleMedian(view)).toBe(30);
-    expect(bestPossibleMedian({ ...view, pendingMs: 500 })).toBe(31);
+    expect(bestPossibleMedian({ ...view, pendingMs: [500] })).toBe(31);
+    // [90, 30, 31, 500, 40] → 40; [90, 30, 31, 500, 400] → 90
+    expect(bestPossibleMedian({ ...view, pendingMs: [500, 40] })).toBe(40);
+    expect(bestPossibleMedian({ ...view, pendingMs: [500, 400] })).toBe(90);
   });
 });
 
