@@ -48010,17 +48010,8 @@ function createConsolePlatform(redactor, options) {
         warning: (message, p) => line('warning: ', message, p),
         error: (message, p) => line('error: ', message, p),
         setSecret: (value) => redactor.add(value),
-        group: async (title, fn) => {
-            if (options.section)
-                options.write(options.section(redactor.redact(title), 'start'));
-            try {
-                return await fn();
-            }
-            finally {
-                if (options.section)
-                    options.write(options.section(redactor.redact(title), 'end'));
-            }
-        },
+        // Groups only fold logs on GitHub; the CLI prints the report in its own section (GitLab).
+        group: (_title, fn) => fn(),
         exportVariable: (name, value) => {
             exported.set(name, redactor.redact(value));
         },
@@ -56338,12 +56329,7 @@ async function configure(ctx) {
             // Only those actually asked for (at the private proxy).
             ...privateModules.map((m) => ({ path: m.path, version: m.version, source: modules.source })),
         ],
-        extraFindings: [
-            ...privacy.findings,
-            ...environmentFindings(environment),
-            ...probeFindings,
-            ...(ctx.extraFindings ?? []),
-        ],
+        extraFindings: [...privacy.findings, ...environmentFindings(environment), ...probeFindings],
         startedAt,
         goprivate: privacy.goprivate,
     });

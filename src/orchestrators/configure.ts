@@ -44,8 +44,6 @@ export interface ConfigureContext {
   readonly goEnv?: EffectiveGoEnv;
   /** Directory `working-directory` is relative to. */
   readonly cwd: string;
-  /** Findings from the caller's earlier phases (e.g. the cache restore), merged into the report. */
-  readonly extraFindings?: readonly Finding[];
 }
 
 export interface Configured {
@@ -165,12 +163,7 @@ export async function configure(ctx: ConfigureContext): Promise<Configured> {
       // Only those actually asked for (at the private proxy).
       ...privateModules.map((m) => ({ path: m.path, version: m.version, source: modules.source })),
     ],
-    extraFindings: [
-      ...privacy.findings,
-      ...environmentFindings(environment),
-      ...probeFindings,
-      ...(ctx.extraFindings ?? []),
-    ],
+    extraFindings: [...privacy.findings, ...environmentFindings(environment), ...probeFindings],
     startedAt,
     goprivate: privacy.goprivate,
   });

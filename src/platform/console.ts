@@ -16,8 +16,6 @@ export interface ConsoleOptions {
   readonly name: 'gitlab' | 'cli';
   readonly write: (line: string) => void;
   readonly verbose?: boolean;
-  /** GitLab: wrap groups in collapsible log sections. */
-  readonly section?: (title: string, phase: 'start' | 'end') => string;
 }
 
 export function createConsolePlatform(
@@ -43,14 +41,8 @@ export function createConsolePlatform(
     warning: (message, p) => line('warning: ', message, p),
     error: (message, p) => line('error: ', message, p),
     setSecret: (value) => redactor.add(value),
-    group: async (title, fn) => {
-      if (options.section) options.write(options.section(redactor.redact(title), 'start'));
-      try {
-        return await fn();
-      } finally {
-        if (options.section) options.write(options.section(redactor.redact(title), 'end'));
-      }
-    },
+    // Groups only fold logs on GitHub; the CLI prints the report in its own section (GitLab).
+    group: (_title, fn) => fn(),
     exportVariable: (name, value) => {
       exported.set(name, redactor.redact(value));
     },
