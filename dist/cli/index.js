@@ -45237,7 +45237,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ak: () => (/* binding */ runCli)
 });
 
-// UNUSED EXPORTS: EXIT_BAD_INPUT, EXIT_NO_ROUTE, EXIT_OK, assertCredentialFree
+// UNUSED EXPORTS: EXIT_BAD_INPUT, EXIT_NO_ROUTE, EXIT_OK, assertCredentialFree, inputFromEnv
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -45416,6 +45416,10 @@ function parseFormat(raw) {
         return raw;
     throw new InputError(`Invalid option --format: "${raw}" (allowed: ${FORMATS.join(', ')}).`);
 }
+/** The environment variable that carries an input when the option is not given: GO_PROXY_SETUP_MAX_MIRRORS. */
+function inputEnvName(name) {
+    return `GO_PROXY_SETUP_${name.toUpperCase().replaceAll('-', '_')}`;
+}
 /** Inputs that only the GitHub Action acts on; the CLI accepts them and warns that they do nothing. */
 const ACTION_ONLY_INPUTS = [
     'cache',
@@ -45454,7 +45458,8 @@ function helpText() {
         'what it measured, what it chose and why. Nothing is written unless --apply (or --write-go-env true),',
         '--dotenv, --report-file or --metrics-file is given.',
         '',
-        'Settings (the GitHub Action inputs, same names):',
+        'Settings (the GitHub Action inputs, same names; each can also come from the environment as',
+        'GO_PROXY_SETUP_<NAME>, e.g. GO_PROXY_SETUP_PRIVATE_PROXY, which keeps secrets off the command line):',
         ...inputLines,
         '',
         'Output:',
@@ -56730,7 +56735,9 @@ async function probeAndReport(options, redactor, stderr) {
     const env = goEnv.env;
     const gitlab = env.GITLAB_CI === 'true';
     // The redactor learns the raw credentials before validation: a rejected value stays masked too.
-    const inputs = parseInputs((name) => options.inputs.get(name), env, redactor);
+    // An option on the command line wins over GO_PROXY_SETUP_<NAME> in the environment (which keeps
+    // secrets such as the private proxy's password out of `ps` and shell traces).
+    const inputs = parseInputs((name) => options.inputs.get(name) ?? inputFromEnv(env, name), env, redactor);
     registerSecrets(inputs, redactor);
     await assertWorkingDirectory(inputs, process.cwd());
     const platform = createConsolePlatform(redactor, {
@@ -56823,6 +56830,11 @@ async function writeFileAtomically(path, content) {
     const temporary = `${target}.${process.pid}.tmp`;
     await (0,promises_.writeFile)(temporary, content.endsWith('\n') ? content : `${content}\n`);
     await (0,promises_.rename)(temporary, target);
+}
+/** GO_PROXY_SETUP_<NAME> (e.g. GO_PROXY_SETUP_PRIVATE_PROXY); empty counts as unset. */
+function inputFromEnv(env, name) {
+    const value = env[inputEnvName(name)];
+    return value === undefined || value === '' ? undefined : value;
 }
 
 

@@ -85,6 +85,11 @@ function parseFormat(raw: string | undefined): OutputFormat {
   throw new InputError(`Invalid option --format: "${raw}" (allowed: ${FORMATS.join(', ')}).`);
 }
 
+/** The environment variable that carries an input when the option is not given: GO_PROXY_SETUP_MAX_MIRRORS. */
+export function inputEnvName(name: InputName): string {
+  return `GO_PROXY_SETUP_${name.toUpperCase().replaceAll('-', '_')}`;
+}
+
 /** Inputs that only the GitHub Action acts on; the CLI accepts them and warns that they do nothing. */
 export const ACTION_ONLY_INPUTS: readonly InputName[] = [
   'cache',
@@ -125,7 +130,8 @@ export function helpText(): string {
     'what it measured, what it chose and why. Nothing is written unless --apply (or --write-go-env true),',
     '--dotenv, --report-file or --metrics-file is given.',
     '',
-    'Settings (the GitHub Action inputs, same names):',
+    'Settings (the GitHub Action inputs, same names; each can also come from the environment as',
+    'GO_PROXY_SETUP_<NAME>, e.g. GO_PROXY_SETUP_PRIVATE_PROXY, which keeps secrets off the command line):',
     ...inputLines,
     '',
     'Output:',

@@ -5,10 +5,17 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ACTION_ONLY_INPUTS, type CliOptions, helpText, parseCliArgs } from '../cli/args.js';
+import {
+  ACTION_ONLY_INPUTS,
+  type CliOptions,
+  helpText,
+  inputEnvName,
+  parseCliArgs,
+} from '../cli/args.js';
 import { InputError } from '../errors.js';
 import { readEffectiveGoEnv } from '../goenv/effective-env.js';
 import { parseInputs, registerSecrets } from '../inputs/inputs.js';
+import type { InputName } from '../inputs/spec.js';
 import { createConsolePlatform } from '../platform/console.js';
 import type { Platform } from '../platform/platform.js';
 import { Redactor } from '../redact.js';
@@ -59,7 +66,13 @@ async function probeAndReport(
   const env = goEnv.env;
   const gitlab = env.GITLAB_CI === 'true';
   // The redactor learns the raw credentials before validation: a rejected value stays masked too.
-  const inputs = parseInputs((name) => options.inputs.get(name), env, redactor);
+  // An option on the command line wins over GO_PROXY_SETUP_<NAME> in the environment (which keeps
+  // secrets such as the private proxy's password out of `ps` and shell traces).
+  const inputs = parseInputs(
+    (name) => options.inputs.get(name) ?? inputFromEnv(env, name),
+    env,
+    redactor,
+  );
   registerSecrets(inputs, redactor);
   await assertWorkingDirectory(inputs, process.cwd());
   const platform = createConsolePlatform(redactor, {
@@ -176,4 +189,13 @@ async function writeFileAtomically(path: string, content: string): Promise<void>
   const temporary = `${target}.${process.pid}.tmp`;
   await writeFile(temporary, content.endsWith('\n') ? content : `${content}\n`);
   await rename(temporary, target);
+}
+
+/** GO_PROXY_SETUP_<NAME> (e.g. GO_PROXY_SETUP_PRIVATE_PROXY); empty counts as unset. */
+export function inputFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  name: InputName,
+): string | undefined {
+  const value = env[inputEnvName(name)];
+  return value === undefined || value === '' ? undefined : value;
 }

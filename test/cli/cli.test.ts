@@ -276,3 +276,25 @@ describe('CLI --apply without go', () => {
     expect(existsSync(join(dir, '.config', 'go', 'env'))).toBe(false);
   });
 });
+
+describe('CLI inputs from GO_PROXY_SETUP_<NAME>', () => {
+  it('takes inputs from the environment, the command line winning', async () => {
+    const run = await cli(['--format', 'json', '--max-mirrors', '1'], {
+      GO_PROXY_SETUP_MIRRORS: `${sim.url('fast')},${sim.url('forbidden')}`,
+      GO_PROXY_SETUP_PROBE_MODULES: `${HELLO}@v1.1.0`,
+      GO_PROXY_SETUP_MAX_MIRRORS: '5',
+      GO_PROXY_SETUP_FALLBACK: 'off',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.settings.GOPROXY).toBe(`${sim.url('fast')}|off`);
+    expect(report.mirrors).toHaveLength(2);
+  });
+
+  it('a bad value in the environment is bad input: exit 2, one line naming the input', async () => {
+    const run = await cli(['--format', 'json'], { GO_PROXY_SETUP_MAX_MIRRORS: 'lots' });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/max-mirrors/);
+  });
+});

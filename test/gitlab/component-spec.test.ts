@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { parseCliArgs } from '../../src/cli/args.js';
+import { inputEnvName, parseCliArgs } from '../../src/cli/args.js';
 import { INPUT_SPECS } from '../../src/inputs/spec.js';
 import { GITLAB_NETRC_SHELL_SNIPPET } from '../../src/private/credentials.js';
 import { VERSION } from '../../src/version.js';
@@ -105,24 +105,21 @@ describe('the component spec', () => {
     expect(String(inputs.image!.default)).toMatch(/^node:24(\b|-)/);
   });
 
-  it('hands every action input to the CLI as the option of the same name, through a variable', () => {
+  it('hands every action input to the CLI as GO_PROXY_SETUP_<NAME>, never on the command line', () => {
     const job = probeJob();
     const script = job.script!.join('\n');
     expect(script.startsWith('$[[ inputs.command ]] ')).toBe(true);
     for (const spec of ACTION_INPUTS) {
-      const variable = `GPS_${snake(spec.name).toUpperCase()}`;
+      const variable = inputEnvName(spec.name);
       expect(job.variables![variable], variable).toBe(`$[[ inputs.${snake(spec.name)} ]]`);
-      expect(script).toContain(`--${spec.name} "$${variable}"`);
+      // No input on the command line: a private proxy's password must not show in `ps`.
+      expect(script).not.toContain(`--${spec.name}`);
+      expect(script).not.toContain(`$[[ inputs.${snake(spec.name)} ]]`);
     }
-    // The command line parses as the CLI's: no unknown option, every value given.
-    const argv = script
-      .slice('$[[ inputs.command ]] '.length)
-      .split(/\s+/)
-      .map((word) => (/^"\$[A-Z_]+"$/.test(word) ? 'value' : word));
+    // The command line parses as the CLI's: only output options, every value given.
+    const argv = script.slice('$[[ inputs.command ]] '.length).split(/\s+/);
     const options = parseCliArgs(argv);
-    expect([...options.inputs.keys()].sort()).toEqual(
-      ACTION_INPUTS.map((spec) => spec.name).sort(),
-    );
+    expect([...options.inputs.keys()]).toEqual([]);
     expect(options.dotenv).toBe(job.artifacts!.reports!.dotenv);
     expect(job.artifacts!.paths).toContain(options.reportFile);
     expect(options.metricsFile).toBe(job.artifacts!.reports!.metrics);
@@ -221,14 +218,14 @@ describe('the component in gitlab-ci-local (GitLab input rules, offline)', () =>
     expect(job).toMatchObject({ stage: '.pre', image: { name: 'node:24-alpine' }, needs: [] });
     expect(job.script![0]).toMatch(
       new RegExp(
-        `^npx --yes go-proxy-setup@${VERSION.replaceAll('.', '\\.')} --mirrors "\\$GPS_MIRRORS"`,
+        `^npx --yes go-proxy-setup@${VERSION.replaceAll('.', '\\.')} --dotenv go-proxy-setup\\.env`,
       ),
     );
     expect(job.variables).toMatchObject({
-      GPS_MIRRORS: 'auto',
-      GPS_MAX_MIRRORS: '2',
-      GPS_TIMEOUT: '10',
-      GPS_FALLBACK: 'direct',
+      GO_PROXY_SETUP_MIRRORS: 'auto',
+      GO_PROXY_SETUP_MAX_MIRRORS: '2',
+      GO_PROXY_SETUP_TIMEOUT: '10',
+      GO_PROXY_SETUP_FALLBACK: 'direct',
     });
     expect(job.artifacts!.reports).toEqual({
       dotenv: 'go-proxy-setup.env',
@@ -256,18 +253,18 @@ describe('the component in gitlab-ci-local (GitLab input rules, offline)', () =>
       stage: 'prepare',
       image: { name: 'registry.example.com/node:24' },
     });
-    expect(job.script![0]).toMatch(/^node \/opt\/go-proxy-setup\/index\.js --mirrors /);
+    expect(job.script![0]).toMatch(/^node \/opt\/go-proxy-setup\/index\.js --dotenv /);
     expect(job.variables).toMatchObject({
-      GPS_MIRRORS: 'https://goproxy.example.com,https://proxy.golang.org',
-      GPS_PRIVATE_PROXY: 'https://athens.example.com',
-      GPS_FALLBACK: 'off',
-      GPS_MAX_MIRRORS: '3',
-      GPS_PROBE_MODULES: 'golang.org/x/text@v0.3.7',
-      GPS_TIMEOUT: '20',
-      GPS_GOSUMDB: 'sum.golang.google.cn',
-      GPS_GOPRIVATE: 'git.corp.example',
-      GPS_GOPRIVATE_FROM_REMOTE: 'false',
-      GPS_WORKING_DIRECTORY: 'services/api',
+      GO_PROXY_SETUP_MIRRORS: 'https://goproxy.example.com,https://proxy.golang.org',
+      GO_PROXY_SETUP_PRIVATE_PROXY: 'https://athens.example.com',
+      GO_PROXY_SETUP_FALLBACK: 'off',
+      GO_PROXY_SETUP_MAX_MIRRORS: '3',
+      GO_PROXY_SETUP_PROBE_MODULES: 'golang.org/x/text@v0.3.7',
+      GO_PROXY_SETUP_TIMEOUT: '20',
+      GO_PROXY_SETUP_GOSUMDB: 'sum.golang.google.cn',
+      GO_PROXY_SETUP_GOPRIVATE: 'git.corp.example',
+      GO_PROXY_SETUP_GOPRIVATE_FROM_REMOTE: 'false',
+      GO_PROXY_SETUP_WORKING_DIRECTORY: 'services/api',
     });
     const build = expanded['go-build']!;
     expect(build.variables).toMatchObject({ GPS_NETRC: 'true' });
