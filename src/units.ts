@@ -45,3 +45,9 @@ export function formatRate(bytesPerSec: number | null | undefined): string {
 export function trimZero(fixed: string): string {
   return fixed.replace(/\.0$/, '');
 }
+
+/** `1 module`, `3 modules`; negative or non-finite counts read as 0. */
+export function count(n: number, noun: string): string {
+  const value = Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0;
+  return `${value} ${value === 1 ? noun : `${noun}s`}`;
+}

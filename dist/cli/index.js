@@ -48182,6 +48182,11 @@ function formatRate(bytesPerSec) {
 function trimZero(fixed) {
     return fixed.replace(/\.0$/, '');
 }
+/** `1 module`, `3 modules`; negative or non-finite counts read as 0. */
+function units_count(n, noun) {
+    const value = Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0;
+    return `${value} ${value === 1 ? noun : `${noun}s`}`;
+}
 
 ;// CONCATENATED MODULE: ./src/render/format.ts
 /**
@@ -48433,6 +48438,14 @@ function noteFindings(report) {
 }
 
 ;// CONCATENATED MODULE: ./src/render/summary.ts
+/**
+ * The GitHub job summary (GitHub-flavoured markdown with minimal HTML), rendered purely from the
+ * report. Layout (failure-modes.md §3.2): the verdict first, a ranked table, an optional Mermaid
+ * latency chart, then raw data folded in `<details>`. Every string from the report is redacted and
+ * escaped: mirror URLs, error bodies and module paths come from outside.
+ * Far below GitHub's 1 MiB limit: when over `maxBytes`, detail goes first (see capToBytes).
+ */
+
 
 
 
@@ -48956,10 +48969,6 @@ function restoredCell(stats, text) {
         default:
             return text.md(String(stats.restore), 60);
     }
-}
-function count(n, noun) {
-    const value = Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0;
-    return `${value} ${value === 1 ? noun : `${noun}s`}`;
 }
 
 ;// CONCATENATED MODULE: ./src/render/markdown.ts
@@ -52529,23 +52538,25 @@ function pemBlocks(text) {
  */
 
 
-/** `|` (fall through on any error) arrived in Go 1.15 (CL 223257). */
-const FIRST_MINOR_WITH_PIPE = 15;
-/** `1.14`, `go1.14.15`, `1.22rc1` → { major: 1, minor: 14 }; null when unrecognisable. */
+
+/**
+ * `1.14`, `go1.14.15`, `1.22rc1` → { major: 1, minor: 14 }; null when unrecognisable. A bare
+ * language version (as in go.mod's `go` line) is read as the go command's own version text.
+ */
 function chain_parseGoVersion(version) {
     if (version === null)
         return null;
-    const match = /^\s*(?:go)?(\d+)\.(\d+)/.exec(version);
-    if (!match)
-        return null;
-    return { major: Number(match[1]), minor: Number(match[2]) };
+    const text = version.trim();
+    const parsed = parseGoCommandVersion(/^\d/.test(text) ? `go${text}` : text);
+    return parsed === null ? null : { major: parsed.major, minor: parsed.minor };
 }
-/** False only for a known Go 1.x older than 1.15; unknown versions are assumed modern. */
+/** False only for a known Go older than 1.15 (no `|`); unknown versions are assumed modern. */
 function goSupportsPipe(version) {
-    const parsed = chain_parseGoVersion(version);
-    if (parsed === null)
+    if (version === null)
         return true;
-    return parsed.major > 1 || parsed.minor >= FIRST_MINOR_WITH_PIPE;
+    const text = version.trim();
+    const parsed = parseGoVersion(/^\d/.test(text) ? `go${text}` : text);
+    return parsed === null || supportsPipeFallback(parsed);
 }
 /**
  * Builds the chain. The private proxy is always followed by `,`: only its 404/410 answers move on,

@@ -38243,7 +38243,7 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 5841:
+/***/ 8014:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38473,13 +38473,6 @@ function oneLine(error) {
     return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-;// CONCATENATED MODULE: ./src/cache/format.ts
-/** Small wording helpers shared by the restore and save messages. */
-
-function count(n, noun) {
-    return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
 ;// CONCATENATED MODULE: ./src/units.ts
 /**
  * Human units, one implementation for every message: the selection's reasons, the cache's log
@@ -38525,6 +38518,11 @@ function units_formatRate(bytesPerSec) {
 }
 function units_trimZero(fixed) {
     return fixed.replace(/\.0$/, '');
+}
+/** `1 module`, `3 modules`; negative or non-finite counts read as 0. */
+function count(n, noun) {
+    const value = Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0;
+    return `${value} ${value === 1 ? noun : `${noun}s`}`;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -101842,6 +101840,14 @@ function mirrors_isWorking(mirror) {
 }
 
 ;// CONCATENATED MODULE: ./src/render/summary.ts
+/**
+ * The GitHub job summary (GitHub-flavoured markdown with minimal HTML), rendered purely from the
+ * report. Layout (failure-modes.md §3.2): the verdict first, a ranked table, an optional Mermaid
+ * latency chart, then raw data folded in `<details>`. Every string from the report is redacted and
+ * escaped: mirror URLs, error bodies and module paths come from outside.
+ * Far below GitHub's 1 MiB limit: when over `maxBytes`, detail goes first (see capToBytes).
+ */
+
 
 
 
@@ -102342,8 +102348,8 @@ function renderCacheSummary(stats, options = {}) {
         '| Module cache | |',
         '| --- | --- |',
         `| Restored | ${restoredCell(stats, text)} |`,
-        `| Added during the job | ${summary_count(stats.modulesAdded, 'module')}, ${units_formatBytes(Math.max(0, stats.bytesAdded))} |`,
-        `| Total at the end of the job | ${summary_count(stats.modulesTotal, 'module')}, ${units_formatBytes(Math.max(0, stats.bytesTotal))} |`,
+        `| Added during the job | ${count(stats.modulesAdded, 'module')}, ${units_formatBytes(Math.max(0, stats.bytesAdded))} |`,
+        `| Total at the end of the job | ${count(stats.modulesTotal, 'module')}, ${units_formatBytes(Math.max(0, stats.bytesTotal))} |`,
         `| Saved | ${saved} |`,
         `| Key | ${text.code(stats.key, 500)} |`,
     ].join('\n')}\n`;
@@ -102365,10 +102371,6 @@ function restoredCell(stats, text) {
         default:
             return text.md(String(stats.restore), 60);
     }
-}
-function summary_count(n, noun) {
-    const value = Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0;
-    return `${value} ${value === 1 ? noun : `${noun}s`}`;
 }
 
 ;// CONCATENATED MODULE: ./src/runtime.ts
@@ -102460,7 +102462,7 @@ async function removeCredentials(platform) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5841);
+/* harmony import */ var _orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8014);
 
 await (0,_orchestrators_save_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
 

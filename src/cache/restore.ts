@@ -10,8 +10,8 @@ import { posix, win32 } from 'node:path';
 import { OUTPUTS, STATE } from '../constants.js';
 import { oneLine } from '../errors.js';
 import type { Platform } from '../platform/platform.js';
+import { count, formatBytes } from '../units.js';
 import { findDependencyFiles, hasPatterns } from './dependency-files.js';
-import { count, formatBytes } from './format.js';
 import { type CacheKeys, type DependencyDigest, cacheKeys, keyOs } from './key.js';
 import {
   type Env,

@@ -8,7 +8,7 @@
 import { STATE } from '../constants.js';
 import { oneLine } from '../errors.js';
 import type { Platform } from '../platform/platform.js';
-import { count, formatBytes } from './format.js';
+import { count, formatBytes } from '../units.js';
 import { type Env, measureModCache } from './modcache.js';
 import { cacheModeForbids } from './mode.js';
 import {

@@ -1,10 +1,3 @@
-/**
- * The GitHub job summary (GitHub-flavoured markdown with minimal HTML), rendered purely from the
- * report. Layout (failure-modes.md §3.2): the verdict first, a ranked table, an optional Mermaid
- * latency chart, then raw data folded in `<details>`. Every string from the report is redacted and
- * escaped: mirror URLs, error bodies and module paths come from outside.
- * Far below GitHub's 1 MiB limit: when over `maxBytes`, detail goes first (see capToBytes).
- */
 import type { Redactor } from '../redact.js';
 import type {
   EndpointOutcome,
@@ -14,6 +7,14 @@ import type {
   Report,
   ValueSource,
 } from '../report/types.js';
+/**
+ * The GitHub job summary (GitHub-flavoured markdown with minimal HTML), rendered purely from the
+ * report. Layout (failure-modes.md §3.2): the verdict first, a ranked table, an optional Mermaid
+ * latency chart, then raw data folded in `<details>`. Every string from the report is redacted and
+ * escaped: mirror URLs, error bodies and module paths come from outside.
+ * Far below GitHub's 1 MiB limit: when over `maxBytes`, detail goes first (see capToBytes).
+ */
+import { count } from '../units.js';
 import { fenceFor, markdownCode, markdownText, mermaidLabel, plainLine } from './escape.js';
 import { actionableFindings, noteFindings } from './findings.js';
 import {
@@ -711,9 +712,4 @@ function restoredCell(stats: CacheSummary, text: SafeText): string {
     default:
       return text.md(String(stats.restore), 60);
   }
-}
-
-function count(n: number, noun: string): string {
-  const value = Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0;
-  return `${value} ${value === 1 ? noun : `${noun}s`}`;
 }

@@ -3,26 +3,31 @@
  * error falls through), then the fallback keyword. Nothing is ever written after `direct`/`off`.
  */
 import { type GoproxyEntryInput, formatGoproxy } from '../goenv/goproxy.js';
+import {
+  parseGoVersion as parseGoCommandVersion,
+  supportsPipeFallback,
+} from '../goenv/goversion.js';
 import { analysePatternList, formatPatternList, matchPrefixPatterns } from '../goenv/patterns.js';
 import type { MirrorProbe } from '../probe/types.js';
 import type { ChainEntry, Fallback, GoSettings, Separator } from './types.js';
 
-/** `|` (fall through on any error) arrived in Go 1.15 (CL 223257). */
-const FIRST_MINOR_WITH_PIPE = 15;
-
-/** `1.14`, `go1.14.15`, `1.22rc1` → { major: 1, minor: 14 }; null when unrecognisable. */
+/**
+ * `1.14`, `go1.14.15`, `1.22rc1` → { major: 1, minor: 14 }; null when unrecognisable. A bare
+ * language version (as in go.mod's `go` line) is read as the go command's own version text.
+ */
 export function parseGoVersion(version: string | null): { major: number; minor: number } | null {
   if (version === null) return null;
-  const match = /^\s*(?:go)?(\d+)\.(\d+)/.exec(version);
-  if (!match) return null;
-  return { major: Number(match[1]), minor: Number(match[2]) };
+  const text = version.trim();
+  const parsed = parseGoCommandVersion(/^\d/.test(text) ? `go${text}` : text);
+  return parsed === null ? null : { major: parsed.major, minor: parsed.minor };
 }
 
-/** False only for a known Go 1.x older than 1.15; unknown versions are assumed modern. */
+/** False only for a known Go older than 1.15 (no `|`); unknown versions are assumed modern. */
 export function goSupportsPipe(version: string | null): boolean {
-  const parsed = parseGoVersion(version);
-  if (parsed === null) return true;
-  return parsed.major > 1 || parsed.minor >= FIRST_MINOR_WITH_PIPE;
+  if (version === null) return true;
+  const text = version.trim();
+  const parsed = parseGoCommandVersion(/^\d/.test(text) ? `go${text}` : text);
+  return parsed === null || supportsPipeFallback(parsed);
 }
 
 /**
