@@ -53413,9 +53413,8 @@ const AVERAGE_REQUEST_BYTES = 64 * 1024;
 /**
  * The latency the speed estimate starts from: the median total time of the small probe requests
  * (list, info, mod) — the round trip each of the go command's requests pays — else the median
- * TTFB. The probe engine's early stop bounds this median (not the estimate): a mirror it stops
- * has a worse latency than the settled leaders, so it could only have ranked above them with a
- * much higher throughput than theirs.
+ * TTFB. The probe engine's early stop bounds this median from below and stops a mirror only when
+ * that bound is above the leaders' speed estimates, so no throughput could have put it among them.
  */
 function rankingLatency(probe) {
     return probe.median.totalMs ?? probe.median.ttfbMs ?? null;
@@ -55458,15 +55457,18 @@ function bestPossibleMedian(view) {
  * 1. Latency (parallel, bounded concurrency): each candidate's request sequence (mirror.ts), its
  *    modules side by side on their own kept-alive connections as the go command fetches them; the
  *    checksum database's direct and alias routes start at once.
- * 2. Early stop: once the leading `maxMirrors` candidates are settled and no unfinished candidate
- *    can beat them any more, the unfinished ones are stopped (rule below, at `EarlyStop`).
+ * 2. Early stop: once the leading `maxMirrors` candidates are settled with their throughput
+ *    measured, and no unfinished candidate can beat their speed estimate any more, the unfinished
+ *    ones are stopped (rule below, at `EarlyStop`).
  * 3. Throughput (sequential, measure-only, `ThroughputQueue`): a `.zip` from the leading
  *    candidates and from every mirror within their latency band, one at a time, because parallel
  *    downloads share the link and every one of them would read slow. A mirror that has settled and
  *    ranks among the first `maxMirrors` of the settled ones starts its download at once, while the
  *    others are still probed for latency (still one download at a time); the final leaders not
- *    measured by then follow when latency probing is over. A download our limits cut short
- *    measures nothing and fails nothing.
+ *    measured by then follow when latency probing is over. Then every other mirror whose latency
+ *    alone is below the leaders' speed estimate (a near mirror behind a narrow link loses to a
+ *    slightly farther, wide one) is measured too (`speedContenders`). A download our limits cut
+ *    short measures nothing and fails nothing.
  * 4. Integrity: served hashes against the signed records (integrity.ts).
  *
  * The deadline: one timer aborts every request still running at `timeout` minus a small reserve
@@ -55570,7 +55572,8 @@ async function runProbe(config, deps = {}) {
         }
         // 3: throughput, one leader at a time (the provisional leaders' downloads may be done already).
         const leaders = throughputLeaders(runs, judge, config.maxMirrors);
-        await Promise.all([throughput.finish(leaders), sumdb.settle()]);
+        const contenders = () => speedContenders(runs, judge, config.maxMirrors);
+        await Promise.all([throughput.finish(leaders, contenders), sumdb.settle()]);
         await sumdb.settle();
     }
     finally {
@@ -55662,34 +55665,58 @@ class ThroughputQueue {
     #error = null;
     #settledSeen = -1;
     #final = false;
+    #runs = [];
     constructor(judge, k, deadlineAt, signal) {
         this.#judge = judge;
         this.#k = k;
         this.#deadlineAt = deadlineAt;
         this.#signal = signal;
     }
-    /** Called on every progress of the latency phase; acts when another mirror has settled. */
-    startProvisionalLeaders(runs) {
+    /**
+     * Called on every progress of the latency phase; acts when another mirror has settled, or a
+     * download has ended (which moves the speed bar): queues the settled leaders and the settled
+     * mirrors that could beat them on speed (`speedContenders`).
+     */
+    startProvisionalLeaders(runs, force = false) {
+        this.#runs = runs;
         if (this.#final || this.#signal.aborted)
             return;
         const settled = runs.filter((r) => !r.candidate.isPrivate && r.state === 'settled' && !r.stopReason);
-        if (settled.length === this.#settledSeen)
+        if (settled.length === this.#settledSeen && !force)
             return;
         this.#settledSeen = settled.length;
-        const ranked = this.#judge.provisionalOrder(settled.filter(isUsable));
+        const usable = settled.filter(isUsable);
+        const ranked = this.#judge.provisionalOrder(usable);
         for (const { run } of ranked.slice(0, this.#k))
             this.#enqueue(run);
+        // Only once the leaders are measured does the bar say more than their latency does.
+        if (ranked
+            .slice(0, this.#k)
+            .some(({ run }) => !this.#measured.has(run) || this.#waiting.includes(run)))
+            return;
+        for (const run of speedContenders(usable, this.#judge, this.#k))
+            this.#enqueue(run);
     }
-    /** Latency probing is over: measure the final leaders still unmeasured, then wait for the last download. */
-    async finish(leaders) {
+    /**
+     * Latency probing is over: measure the final leaders still unmeasured, then, one by one, the
+     * first unmeasured mirror `contenders()` names (asked again after each download, because every
+     * measurement moves the bar), until none is left or the deadline is near.
+     */
+    async finish(leaders, contenders = () => []) {
         this.#final = true;
         this.#waiting = this.#waiting.filter((run) => leaders.includes(run));
         for (const run of leaders)
             this.#enqueue(run);
-        while (this.#current)
-            await this.#current;
-        if (this.#error)
-            throw this.#error.cause;
+        for (;;) {
+            while (this.#current)
+                await this.#current;
+            if (this.#error)
+                throw this.#error.cause;
+            const next = contenders().find((run) => !this.#measured.has(run));
+            if (!next || this.#signal.aborted)
+                return;
+            this.#enqueue(next);
+        }
     }
     #enqueue(run) {
         if (this.#measured.has(run) || this.#waiting.includes(run))
@@ -55711,6 +55738,8 @@ class ThroughputQueue {
             .finally(() => {
             this.#current = null;
             this.#next();
+            if (!this.#current)
+                this.startProvisionalLeaders(this.#runs, true);
         });
     }
     async #download(run) {
@@ -55838,6 +55867,30 @@ function throughputLeaders(runs, judge, maxMirrors) {
     const limit = last.latency + latencyBand(last.latency);
     return ranked
         .filter((e, i) => i < k || (sameTier(e.tier, last.tier) && e.latency <= limit))
+        .map((e) => e.run);
+}
+/**
+ * Mirrors outside the throughput leaders that could still rank among the first `maxMirrors` on
+ * speed, nearest first: as good on the criteria above speed as the last leader, and with a median
+ * latency within the band of the `maxMirrors`-th best speed estimate (rank.ts `estimateSpeed`,
+ * with the same stand-in for unmeasured mirrors). Only such a mirror, given a wide enough link,
+ * can displace a leader whose link is narrow; any other one loses on latency alone.
+ */
+function speedContenders(runs, judge, maxMirrors) {
+    const ranked = judge.provisionalOrder(runs.filter((r) => !r.candidate.isPrivate && isUsable(r)));
+    const k = Math.max(1, maxMirrors);
+    if (ranked.length <= k)
+        return [];
+    const lastTier = ranked[k - 1].tier;
+    const peers = ranked.filter((e) => compareTier(e.tier, lastTier) <= 0);
+    const probes = peers.map((e) => snapshot(e.run));
+    const standIn = bestMeasuredThroughput(probes);
+    const costs = probes
+        .map((p) => estimateSpeed(p, standIn).costMs ?? Number.POSITIVE_INFINITY)
+        .sort((a, b) => a - b);
+    const bar = costs[k - 1];
+    return peers
+        .filter((e, i) => probes[i].throughputBytesPerSec === null && e.latency <= bar + latencyBand(bar))
         .map((e) => e.run);
 }
 /** rank.ts: latencies within max(5 ms, 10 %) of a faster mirror's count as equal. */
@@ -55980,15 +56033,17 @@ function snapshot(run) {
  * The early stop.
  *
  * The decision the probe feeds is the ordered set of the best `maxMirrors` public mirrors, ranked
- * lexicographically: usable → integrity → a checksum-database route → fresh → median latency, with
- * throughput deciding between medians within the latency band (rank.ts).
- * Let M be the `maxMirrors`-th best *settled* mirror. If M is not perfect on every criterion above
- * latency, an unfinished mirror could still beat it by being perfect, so we keep waiting. If M is
- * perfect, an unfinished mirror U can only displace M with a median below M's or within M's band
- * (where throughput could put it first); `bestPossibleMedian` (timing.ts) bounds U's median from
- * below using what U has shown so far (answers, the requests in flight, its round-trip time). When
- * that bound exceeds M's median plus its band for every unfinished mirror, none of them can change
- * the decision and they are stopped (`skipped`, with the numbers).
+ * lexicographically: usable → integrity → a checksum-database route → fresh → speed, the estimated
+ * time of an average request (median latency plus a transfer at the mirror's throughput; rank.ts).
+ * Wait until at least `maxMirrors` settled mirrors are perfect on every criterion above speed and
+ * have their own throughput measured (the provisional leaders' downloads start as they settle);
+ * until then an unfinished mirror could still beat them by being perfect, or by a wider link. Let
+ * C be the `maxMirrors`-th best speed estimate among them: those estimates are final, so the chain
+ * will hold mirrors no slower than C. An unfinished mirror U, even with an endless link, costs at
+ * least its median latency, which `bestPossibleMedian` (timing.ts) bounds from below using what U
+ * has shown so far (answers, the requests in flight, its round-trip time). When that bound exceeds
+ * C plus its noise band for every unfinished mirror, none of them can change the decision and they
+ * are stopped (`skipped`, with the numbers).
  * "Perfect" is judged with the votes of unfinished mirrors counted against it where they matter
  * (cross-mirror agreement), freshness against every settled mirror, and the checksum-database
  * route exactly as the ranking judges it (ProvisionalJudge).
@@ -56013,21 +56068,23 @@ class EarlyStop {
             return;
         const integrity = this.#judge.integrity(publicRuns, unfinished.length);
         const newest = newestVersions(settled);
-        const perfect = settled.filter((r) => {
+        const costs = [];
+        for (const r of settled) {
+            if (r.throughputBytesPerSec === null)
+                continue; // not measured (yet): its speed is unknown
             const i = integrity.get(r.candidate.url).integrity;
-            return (isUsable(r) &&
+            const perfect = isUsable(r) &&
                 (i === 'verified' || i === 'agreed') &&
                 this.#judge.sumdbRouteAcceptable(r) &&
-                isFresh(r, newest));
-        });
-        // M must be the k-th best overall, so every settled mirror ranked above it must be perfect too.
-        const ranked = [...settled].sort((a, b) => Number(perfect.includes(b)) - Number(perfect.includes(a)) ||
-            medianTotal(a) - medianTotal(b));
-        const m = ranked[this.#k - 1];
-        if (!perfect.includes(m))
+                isFresh(r, newest);
+            const cost = perfect ? estimateSpeed(snapshot(r), null).costMs : null;
+            if (cost !== null)
+                costs.push(cost);
+        }
+        if (costs.length < this.#k)
             return;
-        const mMedian = medianTotal(m);
-        const beatable = mMedian + latencyBand(mMedian);
+        const bar = costs.sort((a, b) => a - b)[this.#k - 1];
+        const beatable = bar + latencyBand(bar);
         const now = performance.now();
         const bounds = unfinished.map((u) => bestPossibleMedian(u.progressView(now)));
         if (!bounds.every((bound) => bound > beatable))
@@ -56035,7 +56092,7 @@ class EarlyStop {
         this.stopped = true;
         unfinished.forEach((u, i) => u.stop({
             code: 'skipped',
-            message: `early stop: ${this.#k} mirror(s) settled (median ${Math.round(mMedian)} ms); this one could at best reach ${Math.round(bounds[i])} ms`,
+            message: `early stop: ${this.#k} mirror(s) settled (an average request ${Math.round(bar)} ms); this one's latency could at best reach ${Math.round(bounds[i])} ms`,
         }));
     }
 }

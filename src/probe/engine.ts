@@ -5,15 +5,18 @@
  * 1. Latency (parallel, bounded concurrency): each candidate's request sequence (mirror.ts), its
  *    modules side by side on their own kept-alive connections as the go command fetches them; the
  *    checksum database's direct and alias routes start at once.
- * 2. Early stop: once the leading `maxMirrors` candidates are settled and no unfinished candidate
- *    can beat them any more, the unfinished ones are stopped (rule below, at `EarlyStop`).
+ * 2. Early stop: once the leading `maxMirrors` candidates are settled with their throughput
+ *    measured, and no unfinished candidate can beat their speed estimate any more, the unfinished
+ *    ones are stopped (rule below, at `EarlyStop`).
  * 3. Throughput (sequential, measure-only, `ThroughputQueue`): a `.zip` from the leading
  *    candidates and from every mirror within their latency band, one at a time, because parallel
  *    downloads share the link and every one of them would read slow. A mirror that has settled and
  *    ranks among the first `maxMirrors` of the settled ones starts its download at once, while the
  *    others are still probed for latency (still one download at a time); the final leaders not
- *    measured by then follow when latency probing is over. A download our limits cut short
- *    measures nothing and fails nothing.
+ *    measured by then follow when latency probing is over. Then every other mirror whose latency
+ *    alone is below the leaders' speed estimate (a near mirror behind a narrow link loses to a
+ *    slightly farther, wide one) is measured too (`speedContenders`). A download our limits cut
+ *    short measures nothing and fails nothing.
  * 4. Integrity: served hashes against the signed records (integrity.ts).
  *
  * The deadline: one timer aborts every request still running at `timeout` minus a small reserve
@@ -39,7 +42,12 @@ import {
   resolveSumdbMode,
   sumdbRouteOkVia,
 } from '../select/gosumdb.js';
-import { LATENCY_BAND_MIN_MS, LATENCY_BAND_RATIO } from '../select/rank.js';
+import {
+  LATENCY_BAND_MIN_MS,
+  LATENCY_BAND_RATIO,
+  bestMeasuredThroughput,
+  estimateSpeed,
+} from '../select/rank.js';
 import type { Fallback, Separator } from '../select/types.js';
 import { judgeIntegrity } from './integrity.js';
 import { MirrorRun, isZipFailure } from './mirror.js';
@@ -203,7 +211,8 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
     }
     // 3: throughput, one leader at a time (the provisional leaders' downloads may be done already).
     const leaders = throughputLeaders(runs, judge, config.maxMirrors);
-    await Promise.all([throughput.finish(leaders), sumdb.settle()]);
+    const contenders = () => speedContenders(runs, judge, config.maxMirrors);
+    await Promise.all([throughput.finish(leaders, contenders), sumdb.settle()]);
     await sumdb.settle();
   } finally {
     clearInterval(ticker);
@@ -303,6 +312,7 @@ class ThroughputQueue {
   #error: { readonly cause: unknown } | null = null;
   #settledSeen = -1;
   #final = false;
+  #runs: readonly MirrorRun[] = [];
 
   constructor(judge: ProvisionalJudge, k: number, deadlineAt: number, signal: AbortSignal) {
     this.#judge = judge;
@@ -311,25 +321,51 @@ class ThroughputQueue {
     this.#signal = signal;
   }
 
-  /** Called on every progress of the latency phase; acts when another mirror has settled. */
-  startProvisionalLeaders(runs: readonly MirrorRun[]): void {
+  /**
+   * Called on every progress of the latency phase; acts when another mirror has settled, or a
+   * download has ended (which moves the speed bar): queues the settled leaders and the settled
+   * mirrors that could beat them on speed (`speedContenders`).
+   */
+  startProvisionalLeaders(runs: readonly MirrorRun[], force = false): void {
+    this.#runs = runs;
     if (this.#final || this.#signal.aborted) return;
     const settled = runs.filter(
       (r) => !r.candidate.isPrivate && r.state === 'settled' && !r.stopReason,
     );
-    if (settled.length === this.#settledSeen) return;
+    if (settled.length === this.#settledSeen && !force) return;
     this.#settledSeen = settled.length;
-    const ranked = this.#judge.provisionalOrder(settled.filter(isUsable));
+    const usable = settled.filter(isUsable);
+    const ranked = this.#judge.provisionalOrder(usable);
     for (const { run } of ranked.slice(0, this.#k)) this.#enqueue(run);
+    // Only once the leaders are measured does the bar say more than their latency does.
+    if (
+      ranked
+        .slice(0, this.#k)
+        .some(({ run }) => !this.#measured.has(run) || this.#waiting.includes(run))
+    )
+      return;
+    for (const run of speedContenders(usable, this.#judge, this.#k)) this.#enqueue(run);
   }
 
-  /** Latency probing is over: measure the final leaders still unmeasured, then wait for the last download. */
-  async finish(leaders: readonly MirrorRun[]): Promise<void> {
+  /**
+   * Latency probing is over: measure the final leaders still unmeasured, then, one by one, the
+   * first unmeasured mirror `contenders()` names (asked again after each download, because every
+   * measurement moves the bar), until none is left or the deadline is near.
+   */
+  async finish(
+    leaders: readonly MirrorRun[],
+    contenders: () => readonly MirrorRun[] = () => [],
+  ): Promise<void> {
     this.#final = true;
     this.#waiting = this.#waiting.filter((run) => leaders.includes(run));
     for (const run of leaders) this.#enqueue(run);
-    while (this.#current) await this.#current;
-    if (this.#error) throw this.#error.cause;
+    for (;;) {
+      while (this.#current) await this.#current;
+      if (this.#error) throw this.#error.cause;
+      const next = contenders().find((run) => !this.#measured.has(run));
+      if (!next || this.#signal.aborted) return;
+      this.#enqueue(next);
+    }
   }
 
   #enqueue(run: MirrorRun): void {
@@ -350,6 +386,7 @@ class ThroughputQueue {
       .finally(() => {
         this.#current = null;
         this.#next();
+        if (!this.#current) this.startProvisionalLeaders(this.#runs, true);
       });
   }
 
@@ -479,6 +516,36 @@ function throughputLeaders(
   const limit = last.latency + latencyBand(last.latency);
   return ranked
     .filter((e, i) => i < k || (sameTier(e.tier, last.tier) && e.latency <= limit))
+    .map((e) => e.run);
+}
+
+/**
+ * Mirrors outside the throughput leaders that could still rank among the first `maxMirrors` on
+ * speed, nearest first: as good on the criteria above speed as the last leader, and with a median
+ * latency within the band of the `maxMirrors`-th best speed estimate (rank.ts `estimateSpeed`,
+ * with the same stand-in for unmeasured mirrors). Only such a mirror, given a wide enough link,
+ * can displace a leader whose link is narrow; any other one loses on latency alone.
+ */
+function speedContenders(
+  runs: readonly MirrorRun[],
+  judge: ProvisionalJudge,
+  maxMirrors: number,
+): MirrorRun[] {
+  const ranked = judge.provisionalOrder(runs.filter((r) => !r.candidate.isPrivate && isUsable(r)));
+  const k = Math.max(1, maxMirrors);
+  if (ranked.length <= k) return [];
+  const lastTier = ranked[k - 1]!.tier;
+  const peers = ranked.filter((e) => compareTier(e.tier, lastTier) <= 0);
+  const probes = peers.map((e) => snapshot(e.run));
+  const standIn = bestMeasuredThroughput(probes);
+  const costs = probes
+    .map((p) => estimateSpeed(p, standIn).costMs ?? Number.POSITIVE_INFINITY)
+    .sort((a, b) => a - b);
+  const bar = costs[k - 1]!;
+  return peers
+    .filter(
+      (e, i) => probes[i]!.throughputBytesPerSec === null && e.latency <= bar + latencyBand(bar),
+    )
     .map((e) => e.run);
 }
 
@@ -648,15 +715,17 @@ function snapshot(run: MirrorRun): MirrorProbe {
  * The early stop.
  *
  * The decision the probe feeds is the ordered set of the best `maxMirrors` public mirrors, ranked
- * lexicographically: usable → integrity → a checksum-database route → fresh → median latency, with
- * throughput deciding between medians within the latency band (rank.ts).
- * Let M be the `maxMirrors`-th best *settled* mirror. If M is not perfect on every criterion above
- * latency, an unfinished mirror could still beat it by being perfect, so we keep waiting. If M is
- * perfect, an unfinished mirror U can only displace M with a median below M's or within M's band
- * (where throughput could put it first); `bestPossibleMedian` (timing.ts) bounds U's median from
- * below using what U has shown so far (answers, the requests in flight, its round-trip time). When
- * that bound exceeds M's median plus its band for every unfinished mirror, none of them can change
- * the decision and they are stopped (`skipped`, with the numbers).
+ * lexicographically: usable → integrity → a checksum-database route → fresh → speed, the estimated
+ * time of an average request (median latency plus a transfer at the mirror's throughput; rank.ts).
+ * Wait until at least `maxMirrors` settled mirrors are perfect on every criterion above speed and
+ * have their own throughput measured (the provisional leaders' downloads start as they settle);
+ * until then an unfinished mirror could still beat them by being perfect, or by a wider link. Let
+ * C be the `maxMirrors`-th best speed estimate among them: those estimates are final, so the chain
+ * will hold mirrors no slower than C. An unfinished mirror U, even with an endless link, costs at
+ * least its median latency, which `bestPossibleMedian` (timing.ts) bounds from below using what U
+ * has shown so far (answers, the requests in flight, its round-trip time). When that bound exceeds
+ * C plus its noise band for every unfinished mirror, none of them can change the decision and they
+ * are stopped (`skipped`, with the numbers).
  * "Perfect" is judged with the votes of unfinished mirrors counted against it where they matter
  * (cross-mirror agreement), freshness against every settled mirror, and the checksum-database
  * route exactly as the ranking judges it (ProvisionalJudge).
@@ -681,25 +750,21 @@ class EarlyStop {
 
     const integrity = this.#judge.integrity(publicRuns, unfinished.length);
     const newest = newestVersions(settled);
-    const perfect = settled.filter((r) => {
+    const costs: number[] = [];
+    for (const r of settled) {
+      if (r.throughputBytesPerSec === null) continue; // not measured (yet): its speed is unknown
       const i = integrity.get(r.candidate.url)!.integrity;
-      return (
+      const perfect =
         isUsable(r) &&
         (i === 'verified' || i === 'agreed') &&
         this.#judge.sumdbRouteAcceptable(r) &&
-        isFresh(r, newest)
-      );
-    });
-    // M must be the k-th best overall, so every settled mirror ranked above it must be perfect too.
-    const ranked = [...settled].sort(
-      (a, b) =>
-        Number(perfect.includes(b)) - Number(perfect.includes(a)) ||
-        medianTotal(a) - medianTotal(b),
-    );
-    const m = ranked[this.#k - 1]!;
-    if (!perfect.includes(m)) return;
-    const mMedian = medianTotal(m);
-    const beatable = mMedian + latencyBand(mMedian);
+        isFresh(r, newest);
+      const cost = perfect ? estimateSpeed(snapshot(r), null).costMs : null;
+      if (cost !== null) costs.push(cost);
+    }
+    if (costs.length < this.#k) return;
+    const bar = costs.sort((a, b) => a - b)[this.#k - 1]!;
+    const beatable = bar + latencyBand(bar);
     const now = performance.now();
     const bounds = unfinished.map((u) => bestPossibleMedian(u.progressView(now)));
     if (!bounds.every((bound) => bound > beatable)) return;
@@ -708,7 +773,7 @@ class EarlyStop {
     unfinished.forEach((u, i) =>
       u.stop({
         code: 'skipped',
-        message: `early stop: ${this.#k} mirror(s) settled (median ${Math.round(mMedian)} ms); this one could at best reach ${Math.round(bounds[i]!)} ms`,
+        message: `early stop: ${this.#k} mirror(s) settled (an average request ${Math.round(bar)} ms); this one's latency could at best reach ${Math.round(bounds[i]!)} ms`,
       }),
     );
   }

@@ -57,9 +57,8 @@ export interface RankInput {
 /**
  * The latency the speed estimate starts from: the median total time of the small probe requests
  * (list, info, mod) — the round trip each of the go command's requests pays — else the median
- * TTFB. The probe engine's early stop bounds this median (not the estimate): a mirror it stops
- * has a worse latency than the settled leaders, so it could only have ranked above them with a
- * much higher throughput than theirs.
+ * TTFB. The probe engine's early stop bounds this median from below and stops a mirror only when
+ * that bound is above the leaders' speed estimates, so no throughput could have put it among them.
  */
 export function rankingLatency(probe: MirrorProbe): number | null {
   return probe.median.totalMs ?? probe.median.ttfbMs ?? null;

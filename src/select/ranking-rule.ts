@@ -29,9 +29,11 @@ later criterion only breaks ties of the earlier ones.
    samples) plus the time to transfer 64 KiB (about the average of the \`.info\`, \`.mod\` and
    \`.zip\` files each module costs) at its throughput (bytes per second of a \`.zip\` download,
    measured one mirror at a time). So a 10 ms mirror capped at 192 KB/s (~350 ms a request)
-   ranks below a 50 ms mirror at 20 MB/s (~53 ms). Throughput is measured only for the mirrors
-   leading on latency; any other mirror is given the best throughput measured, so it is compared
-   by latency as if it were as fast as the best, and its reason says "throughput not measured".
+   ranks below a 50 ms mirror at 20 MB/s (~53 ms). Throughput is measured for the mirrors
+   leading on latency and for every other one whose latency alone beats the leaders' estimate
+   (only a wider link could put it ahead); any other mirror is given the best throughput measured,
+   so it is compared by latency as if it were as fast as the best, and its reason says
+   "throughput not measured".
    Estimates within max(5 ms, 10 %) of a faster mirror's count as equal: that is measurement noise.
 6. **Input order** — mirrors equal on everything above (speed within that noise band included)
    keep the order the candidates were given in.

@@ -114,3 +114,42 @@ describe('throughput decides within the latency band, so every mirror in it is m
     expect(chosen.probe.candidate.displayUrl).toBe(sim.url('wide').replace(/\/+$/, ''));
   });
 });
+
+describe('a near mirror behind a narrow link does not shut out a farther, wide one', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    // near: 10 ms round trips, 192 KB/s (an average 64 KiB request pays ~340 ms for its bytes);
+    // wide: 40 ms, unlimited. Outside each other's latency band, so before speed-aware probing
+    // the early stop ended `wide` on latency alone and its link was never measured. far: 400 ms,
+    // slower than `wide` whatever its link, so it is still stopped early.
+    sim = await startSimulator({
+      mirrors: [
+        { name: 'near', latencyMs: 10, bandwidthBps: 192_000 },
+        { name: 'wide', latencyMs: 40 },
+        { name: 'far', latencyMs: 400 },
+      ],
+    });
+  });
+  afterAll(() => sim?.close());
+
+  it('with one place in the chain, the wide mirror is measured and chosen; the far one is stopped', async () => {
+    const run = await probeSim(sim, { modules: [HELLO_V110, BIG_V100], maxMirrors: 1 });
+    const near = mirrorNamed(sim, run, 'near');
+    const wide = mirrorNamed(sim, run, 'wide');
+    expect(near.usable && wide.usable).toBe(true);
+    expect(near.throughputBytesPerSec).not.toBeNull();
+    expect(wide.throughputBytesPerSec).not.toBeNull();
+    expect(wide.throughputBytesPerSec!).toBeGreaterThan(near.throughputBytesPerSec!);
+    expect(wide.skipped).toBeNull();
+    expect(run.earlyStop).toBe(true);
+    expect(mirrorNamed(sim, run, 'far').skipped).toMatch(/^early stop: /);
+    // One download at a time, and none from the mirror that could not win.
+    const zips = sim.requests.filter((r) => r.path.endsWith('.zip')).map((r) => r.server);
+    expect(new Set(zips)).toEqual(new Set(['near', 'wide']));
+    const selection = selectSettings(run, { ...SELECT, maxMirrors: 1 });
+    const chosen = selection.assessments.filter((a) => a.verdict === 'chosen');
+    expect(chosen.map((a) => a.probe.candidate.displayUrl)).toEqual([
+      sim.url('wide').replace(/\/+$/, ''),
+    ]);
+  });
+});
