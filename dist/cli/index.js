@@ -50443,25 +50443,6 @@ function goVersionAtLeast(v, minimum) {
 function supportsPipeFallback(v) {
     return goVersionAtLeast(v, '1.15');
 }
-/**
- * Go 1.21 moved the GOPROXY/GOSUMDB defaults into $GOROOT/go.env: from then on an empty value in
- * the user's env file hides the default and breaks every download (Go ≤1.20 used the default).
- */
-function readsDefaultsFromGoEnv(v) {
-    return goVersionAtLeast(v, '1.21');
-}
-/** GOTOOLCHAIN (automatic toolchain downloads through GOPROXY) exists from Go 1.21. */
-function hasToolchainSwitching(v) {
-    return goVersionAtLeast(v, '1.21');
-}
-/** GOAUTH (Go 1.24) replaces the built-in .netrc handling. */
-function hasGoAuth(v) {
-    return goVersionAtLeast(v, '1.24');
-}
-/** `go env -changed` exists from Go 1.23. */
-function hasGoEnvChanged(v) {
-    return goVersionAtLeast(v, '1.23');
-}
 
 ;// CONCATENATED MODULE: ./src/private/hosting.ts
 const PUBLIC_HOSTING_SITES = [

@@ -86,26 +86,3 @@ export function goVersionAtLeast(v: GoVersion, minimum: string): boolean {
 export function supportsPipeFallback(v: GoVersion): boolean {
   return goVersionAtLeast(v, '1.15');
 }
-
-/**
- * Go 1.21 moved the GOPROXY/GOSUMDB defaults into $GOROOT/go.env: from then on an empty value in
- * the user's env file hides the default and breaks every download (Go ≤1.20 used the default).
- */
-export function readsDefaultsFromGoEnv(v: GoVersion): boolean {
-  return goVersionAtLeast(v, '1.21');
-}
-
-/** GOTOOLCHAIN (automatic toolchain downloads through GOPROXY) exists from Go 1.21. */
-export function hasToolchainSwitching(v: GoVersion): boolean {
-  return goVersionAtLeast(v, '1.21');
-}
-
-/** GOAUTH (Go 1.24) replaces the built-in .netrc handling. */
-export function hasGoAuth(v: GoVersion): boolean {
-  return goVersionAtLeast(v, '1.24');
-}
-
-/** `go env -changed` exists from Go 1.23. */
-export function hasGoEnvChanged(v: GoVersion): boolean {
-  return goVersionAtLeast(v, '1.23');
-}

@@ -3,7 +3,6 @@ import {
   compareGoVersions,
   goVersionAtLeast,
   parseGoVersion,
-  readsDefaultsFromGoEnv,
   supportsPipeFallback,
 } from '../../src/goenv/goversion.js';
 
@@ -72,8 +71,8 @@ describe('ordering and features', () => {
   test('feature gates', () => {
     expect(supportsPipeFallback(v('go1.14.15'))).toBe(false);
     expect(supportsPipeFallback(v('go1.15'))).toBe(true);
-    expect(readsDefaultsFromGoEnv(v('go1.19.8'))).toBe(false);
-    expect(readsDefaultsFromGoEnv(v('go1.21rc2'))).toBe(true);
+    expect(goVersionAtLeast(v('go1.21rc2'), '1.21')).toBe(true);
+    expect(goVersionAtLeast(v('go1.20.14'), '1.21')).toBe(false);
     expect(goVersionAtLeast(v('go1.21.2'), '1.21.3')).toBe(false);
     expect(goVersionAtLeast(v('devel go1.21-x'), '1.21.3')).toBe(true);
     expect(() => goVersionAtLeast(v('go1.21.2'), 'x')).toThrow();
