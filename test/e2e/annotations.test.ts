@@ -19,6 +19,7 @@ import {
   e2eJob,
   findingCodes,
   jobDetail,
+  reportOf,
 } from './support.js';
 
 const MODULE_ENDPOINTS = ['list', 'info', 'mod', 'zip', 'latest'] as const;
@@ -85,17 +86,23 @@ describe.skipIf(!distReady())('annotations of the bundled main step', () => {
   });
 
   it('catalog mirrors the user never asked for being unreachable is no warning', async () => {
-    // mirrors: auto = the built-in catalog (unreachable from this sandbox) plus the environment's
-    // GOPROXY entry; the user can act on neither the catalog's reachability nor its absence.
+    // mirrors: auto = the built-in catalog plus the environment's GOPROXY entry; the user can act
+    // on neither the catalog's reachability nor its absence. The catalog is made unreachable here
+    // whatever the network: its hosts go through an HTTPS proxy that refuses connections, while
+    // the loopback simulator is never proxied (as in Go).
     const result = await job({
       inputs: { mirrors: 'auto' },
-      env: { GOPROXY: sim.url('good') },
+      env: { GOPROXY: sim.url('good'), HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '' },
     });
     expectGreen(result);
     const all = describeAnnotations(result.main.annotations);
     expect(warnings(result), all).toEqual([]);
     expect(annotationsAt(result.main, 'error'), all).toEqual([]);
     expect(result.env.GOPROXY).toBe(`${sim.url('good')}|direct`);
+    // The catalog was really probed, and failed (through the refusing proxy).
+    const catalog = reportOf(result).mirrors.filter((m) => m.origin === 'catalog');
+    expect(catalog.length).toBeGreaterThan(0);
+    for (const mirror of catalog) expect(mirror.rank, mirror.url).toBeNull();
   });
 
   it.each([

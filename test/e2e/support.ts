@@ -131,6 +131,7 @@ export function describeAnnotations(annotations: readonly Annotation[]): string 
 /** The JSON report the main step set as output. */
 export function reportOf(result: JobResult): {
   readonly findings: readonly { level: string; code: string; title: string; message: string }[];
+  readonly mirrors: readonly { url: string; origin: string; rank: number | null }[];
   readonly [key: string]: unknown;
 } {
   const text = result.outputs.report;
