@@ -101222,7 +101222,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
  *   (RUNNER_TEMP on GitHub), and `git config --global` only gains `include.path=<that file>`. The
  *   token is never on a command line, the plan names only the file, and if the post step never runs
  *   (failed job, `post-if: success()`), the runner deletes RUNNER_TEMP and git ignores an include
- *   that no longer exists.
+ *   that no longer exists; the next run on that runner removes the dangling line
+ *   (`removeStaleIncludes`).
  * - netrc: `machine <host> login <user> password <token>` at the top of $NETRC or ~/.netrc
  *   (%USERPROFILE%\_netrc on Windows), preceded by a marker comment. Go reads netrc for its
  *   https requests only (the `?go-get=1` discovery included) and matches the host without port;
@@ -101310,10 +101311,18 @@ async function applyCredentials(options) {
         checkScope(scope);
     const env = mergedEnv(options.env);
     if (options.method === 'insteadof') {
+        const stale = await removeStaleIncludes(env);
         const gitConfig = await addInsteadOfRules(options, username, env);
         return {
             plan: { ...EMPTY_REVERT_PLAN, gitConfig },
-            notes: gitConfig.rewrites.map((prefix) => `git fetches of ${prefix} use the token (insteadOf rule).`),
+            notes: [
+                ...(stale > 0
+                    ? [
+                        `Removed ${stale} include.path entr${stale === 1 ? 'y' : 'ies'} from the global git config that an earlier go-proxy-setup run left behind (its post step did not run) and whose file is gone.`,
+                    ]
+                    : []),
+                ...gitConfig.rewrites.map((prefix) => `git fetches of ${prefix} use the token (insteadOf rule).`),
+            ],
         };
     }
     const { netrc, notes } = await addNetrcEntries(options, username, env);
@@ -101358,6 +101367,34 @@ async function addInsteadOfRules(options, username, env) {
         await rm(dir, { recursive: true, force: true });
         throw error;
     }
+}
+/**
+ * A job whose post step did not run (a failed job: `post-if: success()`) leaves our
+ * `include.path` in the global config of a self-hosted runner; the runner deleted its file with
+ * RUNNER_TEMP, and git ignores a missing include, but the lines would pile up job after job. Remove
+ * the ones that are ours (our directory and file names) and whose file no longer exists; a file
+ * that exists may belong to a job running now on another runner sharing this HOME.
+ */
+async function removeStaleIncludes(env) {
+    let listed;
+    try {
+        listed = await git(['config', '--global', '--get-all', 'include.path'], env, [1]);
+    }
+    catch {
+        return 0; // no readable global config: nothing of ours to clean
+    }
+    let removed = 0;
+    for (const value of new Set(listed.split('\n').filter((line) => line !== ''))) {
+        if (!isOurIncludePath(value) || (await credentials_exists(value)))
+            continue;
+        await git(['config', '--global', '--unset-all', 'include.path', `^${escapeRegExp(value)}$`], env, [5]);
+        removed += 1;
+    }
+    return removed;
+}
+/** Only paths of our own making: `<dir>/go-proxy-setup-credentials-XXXXXX/credentials.gitconfig`. */
+function isOurIncludePath(path) {
+    return ((0,external_node_path_namespaceObject.basename)(path) === INCLUDE_FILE_NAME && (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.dirname)(path)).startsWith(INCLUDE_DIR_PREFIX));
 }
 /**
  * The include file: one `[url "<with token>"] insteadOf = <without>` section per scope. Both sides
@@ -101453,9 +101490,8 @@ async function removeInsteadOfRules(gitConfig, env) {
         problems.push(`Could not remove include.path ${includePath} from the global git config: ${messageOf(error)}`);
     }
     // Only ever delete a directory of our own making.
-    const dir = (0,external_node_path_namespaceObject.dirname)(includePath);
-    if ((0,external_node_path_namespaceObject.basename)(includePath) === INCLUDE_FILE_NAME && (0,external_node_path_namespaceObject.basename)(dir).startsWith(INCLUDE_DIR_PREFIX)) {
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    if (isOurIncludePath(includePath)) {
+        await (0,promises_namespaceObject.rm)((0,external_node_path_namespaceObject.dirname)(includePath), { recursive: true, force: true });
     }
     else {
         problems.push(`Left ${includePath} in place: it is not a file go-proxy-setup creates.`);
@@ -101606,12 +101642,12 @@ function git(args, env, okCodes = []) {
             timeout: GIT_TIMEOUT_MS,
             windowsHide: true,
             encoding: 'utf8',
-        }, (error, _stdout, stderr) => {
+        }, (error, stdout, stderr) => {
             if (!error)
-                return resolve();
+                return resolve(stdout);
             const code = typeof error.code === 'number' ? error.code : null;
             if (code !== null && okCodes.includes(code))
-                return resolve();
+                return resolve(stdout);
             // Our git arguments never hold the token, so git's own message is safe to pass on.
             reject(new Error(`git ${args.slice(0, 3).join(' ')} failed: ${stderr.trim() || error.message}`));
         });

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import {
@@ -19,6 +19,8 @@ import {
 
 const TOKEN = 'ghs_LeakCanary0123456789abcdef';
 const isWindows = process.platform === 'win32';
+/** Our file name in a directory that is not one of ours. */
+const INCLUDE_LOOKALIKE = 'credentials.gitconfig';
 
 let root: string;
 let home: string;
@@ -256,6 +258,32 @@ describe('insteadOf rules', () => {
     const { plan } = await applyCredentials({ token: TOKEN, scopes, method: 'insteadof', env });
     await revertCredentials(plan, { env });
     expect(await revertCredentials(plan, { env })).toEqual([]);
+  });
+
+  it('clears the include lines of earlier runs whose post step never ran, and nothing else', async () => {
+    // A job on another runner sharing this HOME is still running: its file exists.
+    const running = await applyCredentials({ token: TOKEN, scopes, method: 'insteadof', env });
+    // An earlier job failed: its include line stayed, the runner deleted its RUNNER_TEMP file.
+    const earlier = await applyCredentials({ token: TOKEN, scopes, method: 'insteadof', env });
+    await rm(dirname(earlier.plan.gitConfig!.includePath), { recursive: true });
+    // Lines that are not ours stay whether their file exists or not.
+    git(root, 'config', '--global', '--add', 'include.path', '/etc/missing.gitconfig');
+    const foreignLookalike = join(root, 'elsewhere', INCLUDE_LOOKALIKE);
+    git(root, 'config', '--global', '--add', 'include.path', foreignLookalike);
+
+    const next = await applyCredentials({ token: TOKEN, scopes, method: 'insteadof', env });
+    expect(next.notes[0]).toMatch(/^Removed 1 include\.path entry from the global git config/);
+    expect(globalList().split('\n')).toEqual([
+      `include.path=${running.plan.gitConfig!.includePath}`,
+      'include.path=/etc/missing.gitconfig',
+      `include.path=${foreignLookalike}`,
+      `include.path=${next.plan.gitConfig!.includePath}`,
+    ]);
+    expect(globalList()).not.toContain(earlier.plan.gitConfig!.includePath);
+    // Nothing stale the next time: no note.
+    await revertCredentials(next.plan, { env });
+    const again = await applyCredentials({ token: TOKEN, scopes, method: 'insteadof', env });
+    expect(again.notes.some((note) => note.startsWith('Removed'))).toBe(false);
   });
 
   it('never deletes a directory it did not create', async () => {
