@@ -55510,8 +55510,6 @@ async function runProbe(config, deps = {}) {
     sumdb.startStandaloneRoutes(probeKey ? { path: probeKey.path, version: probeKey.version } : null);
     const proxies = proxyEnvironment(config.env ?? process.env);
     const judge = new ProvisionalJudge(config, sumdb);
-    const earlyStop = new EarlyStop(Math.max(1, config.maxMirrors), judge);
-    const throughput = new ThroughputQueue(judge, Math.max(1, config.maxMirrors), deadlineAt, deadline.signal);
     const runs = config.candidates.map((candidate) => new MirrorRun({
         http,
         candidate,
@@ -55523,11 +55521,15 @@ async function runProbe(config, deps = {}) {
         canRetry,
         onProgress: () => {
             earlyStop.check(runs, deadline.signal.aborted);
-            throughput.startProvisionalLeaders(runs);
+            throughput.onProgress();
         },
         proxied: isProxied(proxies, candidate.url),
     }));
     judge.setRuns(runs);
+    // The runs call these back on progress, which starts only once runPool runs them (below).
+    const leaderCount = Math.max(1, config.maxMirrors);
+    const earlyStop = new EarlyStop(leaderCount, judge);
+    const throughput = new ThroughputQueue(runs, judge, leaderCount, deadlineAt, deadline.signal);
     const onDeadline = () => {
         for (const run of runs)
             if (run.state !== 'settled')
@@ -55552,9 +55554,7 @@ async function runProbe(config, deps = {}) {
             }
         }
         // 3: throughput, one leader at a time (the provisional leaders' downloads may be done already).
-        const leaders = throughputLeaders(runs, judge, config.maxMirrors);
-        const contenders = () => speedContenders(runs, judge, config.maxMirrors);
-        await Promise.all([throughput.finish(leaders, contenders), sumdb.settle()]);
+        await Promise.all([throughput.finish(), sumdb.settle()]);
         await sumdb.settle();
     }
     finally {
@@ -55625,15 +55625,17 @@ async function runPool(runs, limit, shouldStart) {
  * The throughput phase's downloads, strictly one at a time, in the order they were asked for.
  *
  * While latency probing goes on, a mirror is queued as soon as it has settled, is usable and ranks
- * among the first `maxMirrors` settled mirrors in provisional order (`startProvisionalLeaders`):
- * those are the mirrors the ranking is most likely to put in the chain, and measuring them while
- * slower mirrors are still being probed costs no wall time. Small latency requests to other
- * mirrors may run meanwhile; never a second download. `finish` then drops the queued mirrors that
- * are no longer leaders, queues the final leaders (throughputLeaders) not measured yet and waits
- * for the last download. A mirror is downloaded from at most once; one measured as a provisional
+ * among the first `maxMirrors` settled mirrors in provisional order (`onProgress`): those are the
+ * mirrors the ranking is most likely to put in the chain, and measuring them while slower mirrors
+ * are still being probed costs no wall time; once they are measured, so are the settled speed
+ * contenders. Small latency requests to other mirrors may run meanwhile; never a second download.
+ * `finish` then drops the queued mirrors that are no longer leaders, queues the final leaders
+ * (throughputLeaders) and contenders (speedContenders) not measured yet and waits for the last
+ * download. A mirror is downloaded from at most once; one measured as a provisional
  * leader keeps its (real) throughput even if it ends up outside the leaders.
  */
 class ThroughputQueue {
+    #runs;
     #judge;
     #k;
     #deadlineAt;
@@ -55646,57 +55648,64 @@ class ThroughputQueue {
     #error = null;
     #settledSeen = -1;
     #final = false;
-    #runs = [];
-    constructor(judge, k, deadlineAt, signal) {
+    constructor(runs, judge, k, deadlineAt, signal) {
+        this.#runs = runs;
         this.#judge = judge;
         this.#k = k;
         this.#deadlineAt = deadlineAt;
         this.#signal = signal;
     }
-    /**
-     * Called on every progress of the latency phase; acts when another mirror has settled, or a
-     * download has ended (which moves the speed bar): queues the settled leaders and the settled
-     * mirrors that could beat them on speed (`speedContenders`).
-     */
-    startProvisionalLeaders(runs, force = false) {
-        this.#runs = runs;
-        if (this.#final || this.#signal.aborted)
-            return;
-        const settled = runs.filter((r) => !r.candidate.isPrivate && r.state === 'settled' && !r.stopReason);
-        if (settled.length === this.#settledSeen && !force)
+    /** Called on every progress of the latency phase; acts when another mirror has settled. */
+    onProgress() {
+        const settled = this.#settledUsable();
+        if (settled.length === this.#settledSeen)
             return;
         this.#settledSeen = settled.length;
-        const usable = settled.filter(isUsable);
-        const ranked = this.#judge.provisionalOrder(usable);
-        for (const { run } of ranked.slice(0, this.#k))
-            this.#enqueue(run);
-        // Only once the leaders are measured does the bar say more than their latency does.
-        if (ranked
-            .slice(0, this.#k)
-            .some(({ run }) => !this.#measured.has(run) || this.#waiting.includes(run)))
-            return;
-        for (const run of speedContenders(usable, this.#judge, this.#k))
-            this.#enqueue(run);
+        this.#queueProvisional(settled);
     }
     /**
-     * Latency probing is over: measure the final leaders still unmeasured, then, one by one, the
-     * first unmeasured mirror `contenders()` names (asked again after each download, because every
-     * measurement moves the bar), until none is left or the deadline is near.
+     * Latency probing is over: measure the final leaders (throughputLeaders) still unmeasured, then,
+     * one by one, the first unmeasured speed contender (asked again after each download, because
+     * every measurement moves the bar), until none is left or the deadline has struck.
      */
-    async finish(leaders, contenders = () => []) {
+    async finish() {
         this.#final = true;
+        const leaders = throughputLeaders(this.#runs, this.#judge, this.#k);
         this.#waiting = this.#waiting.filter((run) => leaders.includes(run));
         for (const run of leaders)
             this.#enqueue(run);
         for (;;) {
             while (this.#current)
-                await this.#current;
+                await this.#current.done;
             if (this.#error)
                 throw this.#error.cause;
-            const next = contenders().find((run) => !this.#measured.has(run));
+            const contenders = speedContenders(this.#runs, this.#judge, this.#k);
+            const next = contenders.find((run) => !this.#measured.has(run));
             if (!next || this.#signal.aborted)
                 return;
             this.#enqueue(next);
+        }
+    }
+    /** Public mirrors that have settled and are usable, in candidate order. */
+    #settledUsable() {
+        return this.#runs.filter((r) => !r.candidate.isPrivate && r.state === 'settled' && !r.stopReason && isUsable(r));
+    }
+    /**
+     * While latency probing goes on: queue the settled leaders, and once their downloads are over
+     * (before, the bar is only their latency), the settled mirrors that could beat them on speed.
+     */
+    #queueProvisional(settled) {
+        if (this.#final || this.#signal.aborted)
+            return;
+        const leaders = this.#judge
+            .provisionalOrder(settled)
+            .slice(0, this.#k)
+            .map((e) => e.run);
+        for (const run of leaders)
+            this.#enqueue(run);
+        if (leaders.every((run) => this.#measured.has(run) && run !== this.#current?.run)) {
+            for (const run of speedContenders(settled, this.#judge, this.#k))
+                this.#enqueue(run);
         }
     }
     #enqueue(run) {
@@ -55712,16 +55721,18 @@ class ThroughputQueue {
         if (!run)
             return;
         this.#measured.add(run);
-        this.#current = this.#download(run)
+        const done = this.#download(run)
             .catch((cause) => {
             this.#error ??= { cause };
         })
             .finally(() => {
             this.#current = null;
             this.#next();
+            // A finished download moves the speed bar: look again for contenders.
             if (!this.#current)
-                this.startProvisionalLeaders(this.#runs, true);
+                this.#queueProvisional(this.#settledUsable());
         });
+        this.#current = { run, done };
     }
     async #download(run) {
         const remaining = this.#deadlineAt - performance.now();
@@ -55839,9 +55850,8 @@ function toMirrorProbe(run, verdict) {
  * other mirror as good on the criteria above latency whose median is within the latency band of the
  * last of them: inside a band, throughput decides (rank.ts), so each of those needs its sample.
  */
-function throughputLeaders(runs, judge, maxMirrors) {
-    const ranked = judge.provisionalOrder(runs.filter((r) => !r.candidate.isPrivate && isUsable(r)));
-    const k = Math.max(1, maxMirrors);
+function throughputLeaders(runs, judge, k) {
+    const ranked = rankUsablePublic(runs, judge);
     if (ranked.length <= k)
         return ranked.map((e) => e.run);
     const last = ranked[k - 1];
@@ -55851,15 +55861,14 @@ function throughputLeaders(runs, judge, maxMirrors) {
         .map((e) => e.run);
 }
 /**
- * Mirrors outside the throughput leaders that could still rank among the first `maxMirrors` on
- * speed, nearest first: as good on the criteria above speed as the last leader, and with a median
- * latency within the band of the `maxMirrors`-th best speed estimate (rank.ts `estimateSpeed`,
- * with the same stand-in for unmeasured mirrors). Only such a mirror, given a wide enough link,
- * can displace a leader whose link is narrow; any other one loses on latency alone.
+ * The mirrors that could rank among the first `k` on speed, nearest first: as good on the criteria
+ * above speed as the k-th in provisional order, and with a median latency within the band of the
+ * k-th best speed estimate (rank.ts `estimateSpeed`, with the same stand-in for unmeasured
+ * mirrors). Only such a mirror, given a wide enough link, can displace a leader whose link is
+ * narrow; any other one loses on latency alone. Callers skip the ones already measured.
  */
-function speedContenders(runs, judge, maxMirrors) {
-    const ranked = judge.provisionalOrder(runs.filter((r) => !r.candidate.isPrivate && isUsable(r)));
-    const k = Math.max(1, maxMirrors);
+function speedContenders(runs, judge, k) {
+    const ranked = rankUsablePublic(runs, judge);
     if (ranked.length <= k)
         return [];
     const lastTier = ranked[k - 1].tier;
@@ -55870,9 +55879,10 @@ function speedContenders(runs, judge, maxMirrors) {
         .map((p) => estimateSpeed(p, standIn).costMs ?? Number.POSITIVE_INFINITY)
         .sort((a, b) => a - b);
     const bar = costs[k - 1];
-    return peers
-        .filter((e, i) => probes[i].throughputBytesPerSec === null && e.latency <= bar + latencyBand(bar))
-        .map((e) => e.run);
+    return peers.filter((e) => e.latency <= bar + latencyBand(bar)).map((e) => e.run);
+}
+function rankUsablePublic(runs, judge) {
+    return judge.provisionalOrder(runs.filter((r) => !r.candidate.isPrivate && isUsable(r)));
 }
 /** rank.ts: latencies within max(5 ms, 10 %) of a faster mirror's count as equal. */
 function latencyBand(ms) {

@@ -101311,19 +101311,15 @@ async function applyCredentials(options) {
         checkScope(scope);
     const env = mergedEnv(options.env);
     if (options.method === 'insteadof') {
+        const notes = [];
         const stale = await removeStaleIncludes(env);
+        if (stale > 0) {
+            notes.push(`Removed ${stale} include.path entr${stale === 1 ? 'y' : 'ies'} from the global git config that an earlier go-proxy-setup run left behind (its post step did not run) and whose file is gone.`);
+        }
         const gitConfig = await addInsteadOfRules(options, username, env);
-        return {
-            plan: { ...EMPTY_REVERT_PLAN, gitConfig },
-            notes: [
-                ...(stale > 0
-                    ? [
-                        `Removed ${stale} include.path entr${stale === 1 ? 'y' : 'ies'} from the global git config that an earlier go-proxy-setup run left behind (its post step did not run) and whose file is gone.`,
-                    ]
-                    : []),
-                ...gitConfig.rewrites.map((prefix) => `git fetches of ${prefix} use the token (insteadOf rule).`),
-            ],
-        };
+        for (const prefix of gitConfig.rewrites)
+            notes.push(`git fetches of ${prefix} use the token (insteadOf rule).`);
+        return { plan: { ...EMPTY_REVERT_PLAN, gitConfig }, notes };
     }
     const { netrc, notes } = await addNetrcEntries(options, username, env);
     return { plan: { ...EMPTY_REVERT_PLAN, netrc }, notes };

@@ -159,13 +159,6 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
 
   const proxies = proxyEnvironment(config.env ?? process.env);
   const judge = new ProvisionalJudge(config, sumdb);
-  const earlyStop = new EarlyStop(Math.max(1, config.maxMirrors), judge);
-  const throughput = new ThroughputQueue(
-    judge,
-    Math.max(1, config.maxMirrors),
-    deadlineAt,
-    deadline.signal,
-  );
   const runs = config.candidates.map(
     (candidate) =>
       new MirrorRun({
@@ -179,12 +172,16 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
         canRetry,
         onProgress: () => {
           earlyStop.check(runs, deadline.signal.aborted);
-          throughput.startProvisionalLeaders(runs);
+          throughput.onProgress();
         },
         proxied: isProxied(proxies, candidate.url),
       }),
   );
   judge.setRuns(runs);
+  // The runs call these back on progress, which starts only once runPool runs them (below).
+  const leaderCount = Math.max(1, config.maxMirrors);
+  const earlyStop = new EarlyStop(leaderCount, judge);
+  const throughput = new ThroughputQueue(runs, judge, leaderCount, deadlineAt, deadline.signal);
 
   const onDeadline = () => {
     for (const run of runs)
@@ -210,9 +207,7 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
       }
     }
     // 3: throughput, one leader at a time (the provisional leaders' downloads may be done already).
-    const leaders = throughputLeaders(runs, judge, config.maxMirrors);
-    const contenders = () => speedContenders(runs, judge, config.maxMirrors);
-    await Promise.all([throughput.finish(leaders, contenders), sumdb.settle()]);
+    await Promise.all([throughput.finish(), sumdb.settle()]);
     await sumdb.settle();
   } finally {
     clearInterval(ticker);
@@ -291,15 +286,17 @@ async function runPool(
  * The throughput phase's downloads, strictly one at a time, in the order they were asked for.
  *
  * While latency probing goes on, a mirror is queued as soon as it has settled, is usable and ranks
- * among the first `maxMirrors` settled mirrors in provisional order (`startProvisionalLeaders`):
- * those are the mirrors the ranking is most likely to put in the chain, and measuring them while
- * slower mirrors are still being probed costs no wall time. Small latency requests to other
- * mirrors may run meanwhile; never a second download. `finish` then drops the queued mirrors that
- * are no longer leaders, queues the final leaders (throughputLeaders) not measured yet and waits
- * for the last download. A mirror is downloaded from at most once; one measured as a provisional
+ * among the first `maxMirrors` settled mirrors in provisional order (`onProgress`): those are the
+ * mirrors the ranking is most likely to put in the chain, and measuring them while slower mirrors
+ * are still being probed costs no wall time; once they are measured, so are the settled speed
+ * contenders. Small latency requests to other mirrors may run meanwhile; never a second download.
+ * `finish` then drops the queued mirrors that are no longer leaders, queues the final leaders
+ * (throughputLeaders) and contenders (speedContenders) not measured yet and waits for the last
+ * download. A mirror is downloaded from at most once; one measured as a provisional
  * leader keeps its (real) throughput even if it ends up outside the leaders.
  */
 class ThroughputQueue {
+  readonly #runs: readonly MirrorRun[];
   readonly #judge: ProvisionalJudge;
   readonly #k: number;
   readonly #deadlineAt: number;
@@ -307,64 +304,74 @@ class ThroughputQueue {
   /** Mirrors downloaded from, or being downloaded from. */
   readonly #measured = new Set<MirrorRun>();
   #waiting: MirrorRun[] = [];
-  #current: Promise<void> | null = null;
+  #current: { readonly run: MirrorRun; readonly done: Promise<void> } | null = null;
   /** A download that threw (a bug, not a mirror's answer: those are outcomes), raised by `finish`. */
   #error: { readonly cause: unknown } | null = null;
   #settledSeen = -1;
   #final = false;
-  #runs: readonly MirrorRun[] = [];
 
-  constructor(judge: ProvisionalJudge, k: number, deadlineAt: number, signal: AbortSignal) {
+  constructor(
+    runs: readonly MirrorRun[],
+    judge: ProvisionalJudge,
+    k: number,
+    deadlineAt: number,
+    signal: AbortSignal,
+  ) {
+    this.#runs = runs;
     this.#judge = judge;
     this.#k = k;
     this.#deadlineAt = deadlineAt;
     this.#signal = signal;
   }
 
-  /**
-   * Called on every progress of the latency phase; acts when another mirror has settled, or a
-   * download has ended (which moves the speed bar): queues the settled leaders and the settled
-   * mirrors that could beat them on speed (`speedContenders`).
-   */
-  startProvisionalLeaders(runs: readonly MirrorRun[], force = false): void {
-    this.#runs = runs;
-    if (this.#final || this.#signal.aborted) return;
-    const settled = runs.filter(
-      (r) => !r.candidate.isPrivate && r.state === 'settled' && !r.stopReason,
-    );
-    if (settled.length === this.#settledSeen && !force) return;
+  /** Called on every progress of the latency phase; acts when another mirror has settled. */
+  onProgress(): void {
+    const settled = this.#settledUsable();
+    if (settled.length === this.#settledSeen) return;
     this.#settledSeen = settled.length;
-    const usable = settled.filter(isUsable);
-    const ranked = this.#judge.provisionalOrder(usable);
-    for (const { run } of ranked.slice(0, this.#k)) this.#enqueue(run);
-    // Only once the leaders are measured does the bar say more than their latency does.
-    if (
-      ranked
-        .slice(0, this.#k)
-        .some(({ run }) => !this.#measured.has(run) || this.#waiting.includes(run))
-    )
-      return;
-    for (const run of speedContenders(usable, this.#judge, this.#k)) this.#enqueue(run);
+    this.#queueProvisional(settled);
   }
 
   /**
-   * Latency probing is over: measure the final leaders still unmeasured, then, one by one, the
-   * first unmeasured mirror `contenders()` names (asked again after each download, because every
-   * measurement moves the bar), until none is left or the deadline is near.
+   * Latency probing is over: measure the final leaders (throughputLeaders) still unmeasured, then,
+   * one by one, the first unmeasured speed contender (asked again after each download, because
+   * every measurement moves the bar), until none is left or the deadline has struck.
    */
-  async finish(
-    leaders: readonly MirrorRun[],
-    contenders: () => readonly MirrorRun[] = () => [],
-  ): Promise<void> {
+  async finish(): Promise<void> {
     this.#final = true;
+    const leaders = throughputLeaders(this.#runs, this.#judge, this.#k);
     this.#waiting = this.#waiting.filter((run) => leaders.includes(run));
     for (const run of leaders) this.#enqueue(run);
     for (;;) {
-      while (this.#current) await this.#current;
+      while (this.#current) await this.#current.done;
       if (this.#error) throw this.#error.cause;
-      const next = contenders().find((run) => !this.#measured.has(run));
+      const contenders = speedContenders(this.#runs, this.#judge, this.#k);
+      const next = contenders.find((run) => !this.#measured.has(run));
       if (!next || this.#signal.aborted) return;
       this.#enqueue(next);
+    }
+  }
+
+  /** Public mirrors that have settled and are usable, in candidate order. */
+  #settledUsable(): MirrorRun[] {
+    return this.#runs.filter(
+      (r) => !r.candidate.isPrivate && r.state === 'settled' && !r.stopReason && isUsable(r),
+    );
+  }
+
+  /**
+   * While latency probing goes on: queue the settled leaders, and once their downloads are over
+   * (before, the bar is only their latency), the settled mirrors that could beat them on speed.
+   */
+  #queueProvisional(settled: readonly MirrorRun[]): void {
+    if (this.#final || this.#signal.aborted) return;
+    const leaders = this.#judge
+      .provisionalOrder(settled)
+      .slice(0, this.#k)
+      .map((e) => e.run);
+    for (const run of leaders) this.#enqueue(run);
+    if (leaders.every((run) => this.#measured.has(run) && run !== this.#current?.run)) {
+      for (const run of speedContenders(settled, this.#judge, this.#k)) this.#enqueue(run);
     }
   }
 
@@ -379,15 +386,17 @@ class ThroughputQueue {
     const run = this.#waiting.shift();
     if (!run) return;
     this.#measured.add(run);
-    this.#current = this.#download(run)
+    const done = this.#download(run)
       .catch((cause: unknown) => {
         this.#error ??= { cause };
       })
       .finally(() => {
         this.#current = null;
         this.#next();
-        if (!this.#current) this.startProvisionalLeaders(this.#runs, true);
+        // A finished download moves the speed bar: look again for contenders.
+        if (!this.#current) this.#queueProvisional(this.#settledUsable());
       });
+    this.#current = { run, done };
   }
 
   async #download(run: MirrorRun): Promise<void> {
@@ -507,10 +516,9 @@ function toMirrorProbe(
 function throughputLeaders(
   runs: readonly MirrorRun[],
   judge: ProvisionalJudge,
-  maxMirrors: number,
+  k: number,
 ): MirrorRun[] {
-  const ranked = judge.provisionalOrder(runs.filter((r) => !r.candidate.isPrivate && isUsable(r)));
-  const k = Math.max(1, maxMirrors);
+  const ranked = rankUsablePublic(runs, judge);
   if (ranked.length <= k) return ranked.map((e) => e.run);
   const last = ranked[k - 1]!;
   const limit = last.latency + latencyBand(last.latency);
@@ -520,19 +528,18 @@ function throughputLeaders(
 }
 
 /**
- * Mirrors outside the throughput leaders that could still rank among the first `maxMirrors` on
- * speed, nearest first: as good on the criteria above speed as the last leader, and with a median
- * latency within the band of the `maxMirrors`-th best speed estimate (rank.ts `estimateSpeed`,
- * with the same stand-in for unmeasured mirrors). Only such a mirror, given a wide enough link,
- * can displace a leader whose link is narrow; any other one loses on latency alone.
+ * The mirrors that could rank among the first `k` on speed, nearest first: as good on the criteria
+ * above speed as the k-th in provisional order, and with a median latency within the band of the
+ * k-th best speed estimate (rank.ts `estimateSpeed`, with the same stand-in for unmeasured
+ * mirrors). Only such a mirror, given a wide enough link, can displace a leader whose link is
+ * narrow; any other one loses on latency alone. Callers skip the ones already measured.
  */
 function speedContenders(
   runs: readonly MirrorRun[],
   judge: ProvisionalJudge,
-  maxMirrors: number,
+  k: number,
 ): MirrorRun[] {
-  const ranked = judge.provisionalOrder(runs.filter((r) => !r.candidate.isPrivate && isUsable(r)));
-  const k = Math.max(1, maxMirrors);
+  const ranked = rankUsablePublic(runs, judge);
   if (ranked.length <= k) return [];
   const lastTier = ranked[k - 1]!.tier;
   const peers = ranked.filter((e) => compareTier(e.tier, lastTier) <= 0);
@@ -542,11 +549,11 @@ function speedContenders(
     .map((p) => estimateSpeed(p, standIn).costMs ?? Number.POSITIVE_INFINITY)
     .sort((a, b) => a - b);
   const bar = costs[k - 1]!;
-  return peers
-    .filter(
-      (e, i) => probes[i]!.throughputBytesPerSec === null && e.latency <= bar + latencyBand(bar),
-    )
-    .map((e) => e.run);
+  return peers.filter((e) => e.latency <= bar + latencyBand(bar)).map((e) => e.run);
+}
+
+function rankUsablePublic(runs: readonly MirrorRun[], judge: ProvisionalJudge): Provisional[] {
+  return judge.provisionalOrder(runs.filter((r) => !r.candidate.isPrivate && isUsable(r)));
 }
 
 /** rank.ts: latencies within max(5 ms, 10 %) of a faster mirror's count as equal. */
