@@ -20,6 +20,7 @@ import {
   startForwardProxy,
   startServer,
 } from '../net/support/servers.js';
+import { options } from '../select/fixtures.js';
 import { type Simulator, startSimulator } from '../simulator/index.js';
 import { ChecksumDatabase } from '../simulator/sumdb.js';
 import { HELLO_V110, noNames } from './support/sim.js';
@@ -94,14 +95,7 @@ describe('early stop and ranking agree on the checksum-database route', () => {
     const relayProbe = run.mirrors.find((m) => m.candidate.url === relay.url)!;
     expect(relayProbe.skipped).toBeNull();
     expect(relayProbe.usable).toBe(true);
-    const selection = selectSettings(run, {
-      fallback: 'direct',
-      maxMirrors: 1,
-      gosumdb: 'auto',
-      goVersion: null,
-      privatePatterns: [],
-      existingGoproxy: null,
-    });
+    const selection = selectSettings(run, options({ maxMirrors: 1 }));
     const chosen = selection.assessments.filter((a) => a.verdict === 'chosen');
     expect(chosen.map((a) => a.probe.candidate.url)).toEqual([relay.url]);
   });

@@ -5,17 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectSettings } from '../../src/select/select.js';
+import { options } from '../select/fixtures.js';
 import { type Simulator, startSimulator } from '../simulator/index.js';
 import { BIG_V100, HELLO_V110, mirrorNamed, probeSim } from './support/sim.js';
-
-const SELECT = {
-  fallback: 'direct',
-  maxMirrors: 2,
-  gosumdb: 'auto',
-  goVersion: null,
-  privatePatterns: [],
-  existingGoproxy: null,
-} as const;
 
 describe('a zip cut short by our own limits is "throughput not measured", not a failure', () => {
   let sim: Simulator;
@@ -59,7 +51,7 @@ describe('a zip cut short by our own limits is "throughput not measured", not a 
     }
     const headers = mirrorNamed(sim, run, 'zip-headers').endpoints.find((e) => e.kind === 'zip')!;
     expect(headers.error).toMatch(/^throughput not measured: /);
-    const selection = selectSettings(run, SELECT);
+    const selection = selectSettings(run, options());
     const verdicts = selection.assessments.map((a) => a.verdict);
     expect(verdicts).toEqual(['chosen', 'chosen']);
   });
@@ -109,7 +101,7 @@ describe('throughput decides within the latency band, so every mirror in it is m
     expect(wide.throughputBytesPerSec!).toBeGreaterThan(narrow.throughputBytesPerSec!);
     const zips = sim.requests.filter((r) => r.path.endsWith('.zip')).map((r) => r.server);
     expect(new Set(zips)).toEqual(new Set(['narrow', 'wide']));
-    const selection = selectSettings(run, { ...SELECT, maxMirrors: 1 });
+    const selection = selectSettings(run, options({ maxMirrors: 1 }));
     const chosen = selection.assessments.find((a) => a.verdict === 'chosen')!;
     expect(chosen.probe.candidate.displayUrl).toBe(sim.url('wide').replace(/\/+$/, ''));
   });
@@ -146,7 +138,7 @@ describe('a near mirror behind a narrow link does not shut out a farther, wide o
     // One download at a time, and none from the mirror that could not win.
     const zips = sim.requests.filter((r) => r.path.endsWith('.zip')).map((r) => r.server);
     expect(new Set(zips)).toEqual(new Set(['near', 'wide']));
-    const selection = selectSettings(run, { ...SELECT, maxMirrors: 1 });
+    const selection = selectSettings(run, options({ maxMirrors: 1 }));
     const chosen = selection.assessments.filter((a) => a.verdict === 'chosen');
     expect(chosen.map((a) => a.probe.candidate.displayUrl)).toEqual([
       sim.url('wide').replace(/\/+$/, ''),
