@@ -208,7 +208,6 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
     }
     // 3: throughput, one leader at a time (the provisional leaders' downloads may be done already).
     await Promise.all([throughput.finish(), sumdb.settle()]);
-    await sumdb.settle();
   } finally {
     clearInterval(ticker);
     clearTimeout(deadlineTimer);

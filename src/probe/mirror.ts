@@ -77,8 +77,6 @@ export class MirrorRun {
   readonly probedVersions: Record<string, string> = {};
   supported: EndpointOutcome | null = null;
   state: 'queued' | 'running' | 'settled' = 'queued';
-  startedAt: number | null = null;
-  settledAt: number | null = null;
   stopReason: StopReason | null = null;
   /** A transport failure (no HTTP answer) ended the sequence early. */
   transportFailure = false;
@@ -119,7 +117,6 @@ export class MirrorRun {
    */
   async run(): Promise<void> {
     this.state = 'running';
-    this.startedAt = performance.now();
     try {
       const work: Array<ModuleRef | 'supported'> = [...this.#options.modules, 'supported'];
       let ended = false;
@@ -133,7 +130,6 @@ export class MirrorRun {
       await Promise.all(Array.from({ length: lanes }, lane));
     } finally {
       this.state = 'settled';
-      this.settledAt = performance.now();
       this.#options.onProgress();
     }
   }
@@ -177,7 +173,6 @@ export class MirrorRun {
         this.#moduleUrl(module.path, `@v/${escapeModuleVersion(version)}.zip`),
         key,
         { sampleWindowMs: left },
-        false,
       );
       if (isCutShort(http.outcome)) {
         record({ error: `throughput not measured: ${http.error ?? http.outcome}` });
@@ -333,12 +328,13 @@ export class MirrorRun {
     url: string,
     module: string | undefined,
     extra: Partial<GetOptions> = {},
-    sample = kind !== 'zip',
   ): Promise<{
     http: HttpResult;
     answered: boolean;
     record: (patch: Partial<EndpointResult>) => void;
   }> {
+    // Every request but the throughput download is a latency sample.
+    const sample = kind !== 'zip';
     const inFlight = {};
     const options = (): GetOptions => {
       const base = this.#options.requestOptions();

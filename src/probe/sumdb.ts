@@ -110,7 +110,6 @@ export class SumdbProber {
   #probeKey: { path: string; version: string } | null = null;
   #firstOk: Promise<void>;
   #resolveFirstOk!: () => void;
-  #standaloneDone = false;
   /** Called whenever a route settles; each waiter checks whether every route is done. */
   readonly #settleWaiters = new Set<() => void>();
 
@@ -143,11 +142,7 @@ export class SumdbProber {
     if (db.name === 'sum.golang.org' && db.explicitUrl === null) {
       standalone.push(this.#probeRoute(this.#newRoute(SUM_GOLANG_GOOGLE_CN_URL, 'alias')));
     }
-    this.#track(
-      Promise.allSettled(standalone).then(() => {
-        this.#standaloneDone = true;
-      }),
-    );
+    this.#track(Promise.allSettled(standalone));
   }
 
   /** Probes `<candidate>/sumdb/<name>` (call after its `/supported` answered 200). */
@@ -184,23 +179,6 @@ export class SumdbProber {
   /** Waits for everything started so far (each request is bounded by its own timeouts and the deadline). */
   async settle(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
-  }
-
-  get standaloneDone(): boolean {
-    return this.#standaloneDone;
-  }
-
-  /** Whether the database answered directly or through the alias. */
-  get databaseReachable(): boolean {
-    return this.#routes.some((r) => r.kind !== 'mirror' && r.ok);
-  }
-
-  isRouteOk(candidate: Candidate): boolean | null {
-    const route = this.#routes.find(
-      (r) => r.kind === 'mirror' && r.mirror === candidate.displayUrl,
-    );
-    if (!route || !route.done) return null;
-    return this.#finalOk(route);
   }
 
   /** Signed hashes known now, keyed by `path@version` (reference routes first; see the header comment). */
