@@ -5,10 +5,9 @@
  * Workflow-command escaping is the platform's job; here titles are short and messages one line.
  */
 import type { Redactor } from '../redact.js';
-import type { Finding, Report } from '../report/types.js';
+import { DECISION_CODE, type Finding, type Report } from '../report/types.js';
 import { plainLine } from './escape.js';
-import { DECISION_CODE } from './findings.js';
-import { formatMs, formatRatio } from './format.js';
+import { NOTABLE_SPEEDUP, formatMs, formatRatio } from './format.js';
 
 export type AnnotationLevel = 'notice' | 'warning' | 'error';
 
@@ -81,7 +80,7 @@ function composedDecision(report: Report): { title: string; message: string } {
   const sentences = [`${settings}.`];
   if (report.fastestMirror !== null && report.fastestLatencyMs !== null) {
     const speedup =
-      report.speedupOverDefault !== null && report.speedupOverDefault >= 1.05
+      report.speedupOverDefault !== null && report.speedupOverDefault >= NOTABLE_SPEEDUP
         ? `, ${formatRatio(report.speedupOverDefault)} faster than the default route`
         : '';
     sentences.push(

@@ -1,8 +1,7 @@
 /** How the renderers group the report's findings. */
-import type { Finding, Report } from '../report/types.js';
+import { DECISION_CODE, type Finding, type Report } from '../report/types.js';
 
 /** Code of the notice that carries the decision (select/findings.ts decisionFinding). */
-export const DECISION_CODE = 'decision';
 
 /** Errors and warnings: what the user can act on. */
 export function actionableFindings(report: Report): Finding[] {

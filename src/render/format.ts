@@ -44,10 +44,8 @@ export function formatOutcome(outcome: EndpointOutcome | null | undefined): stri
   return ERROR_TEXT[outcome] ?? outcome;
 }
 
-/** True for an HTTP 200, the only healthy answer for a probe endpoint that must exist. */
-export function isOkOutcome(outcome: EndpointOutcome | null | undefined): boolean {
-  return outcome === 200;
-}
+/** Below this, our route is not said to be faster than the default one: that is noise. */
+export const NOTABLE_SPEEDUP = 1.05;
 
 const INTEGRITY_TEXT: Readonly<Record<IntegrityResult, string>> = {
   verified: 'verified',

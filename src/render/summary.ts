@@ -18,6 +18,7 @@ import { count } from '../units.js';
 import { fenceFor, markdownCode, markdownText, mermaidLabel, plainLine } from './escape.js';
 import { actionableFindings, noteFindings } from './findings.js';
 import {
+  NOTABLE_SPEEDUP,
   NOT_MEASURED,
   formatBytes,
   formatFreshness,
@@ -144,7 +145,7 @@ function headline(report: Report, text: SafeText): string {
 
 function speedupSentence(speedup: number | null): string {
   if (speedup === null || !Number.isFinite(speedup) || speedup <= 0) return '';
-  if (speedup >= 1.05)
+  if (speedup >= NOTABLE_SPEEDUP)
     return ` ${formatRatio(speedup)} faster than the default route (proxy.golang.org).`;
   if (speedup > 0.95) return ' About as fast as the default route (proxy.golang.org).';
   return ` ${formatRatio(1 / speedup)} slower than the default route (proxy.golang.org), which ranked lower for the reasons below.`;

@@ -7,11 +7,23 @@
  * control characters removed, so a mirror cannot write escape sequences to the terminal.
  */
 import type { Redactor } from '../redact.js';
-import type { FindingLevel, MirrorReport, MirrorVerdict, Report } from '../report/types.js';
+import {
+  DECISION_CODE,
+  type FindingLevel,
+  type MirrorReport,
+  type MirrorVerdict,
+  type Report,
+} from '../report/types.js';
 import { plainLine, truncate } from './escape.js';
-import { DECISION_CODE } from './findings.js';
-import { NOT_MEASURED, formatMs, formatOutcome, formatRate, formatRatio } from './format.js';
-import { orderedMirrors } from './mirrors.js';
+import {
+  NOTABLE_SPEEDUP,
+  NOT_MEASURED,
+  formatMs,
+  formatOutcome,
+  formatRate,
+  formatRatio,
+} from './format.js';
+import { isWorking, orderedMirrors } from './mirrors.js';
 
 export interface TextOptions {
   /** ANSI colours (only when writing to a terminal). */
@@ -200,7 +212,7 @@ function mirrorLines(mirrors: readonly MirrorReport[], ctx: Ctx): string[] {
     out.push(line(row, false));
     const url = row[urlColumn]!.text;
     if (charLength(url) > widths[urlColumn]!) out.push(ctx.paint(`${indent}↳ ${url}`, 'dim'));
-    if (m.verdict === 'failed' || m.verdict === 'tampered' || m.verdict === 'skipped') {
+    if (!isWorking(m)) {
       const reason = m.reason === '' ? m.verdict : ctx.clean(m.reason);
       out.push(
         ...wrap(`↳ ${reason}`, ctx.width, `${indent}  `, indent).map((l) => ctx.paint(l, 'dim')),
@@ -220,7 +232,7 @@ function settingsLines(report: Report, ctx: Ctx): string[] {
     out.push(ctx.paint('No route to public Go modules was found.', 'red'));
   } else {
     const speedup =
-      report.speedupOverDefault !== null && report.speedupOverDefault >= 1.05
+      report.speedupOverDefault !== null && report.speedupOverDefault >= NOTABLE_SPEEDUP
         ? ` (${formatRatio(report.speedupOverDefault)} faster than the default route)`
         : '';
     out.push(ctx.paint(`Settings${speedup}:`, 'bold'));

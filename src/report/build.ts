@@ -8,13 +8,14 @@ import type { MirrorAssessment, Selection } from '../select/types.js';
  * with a stable key order so snapshots and diffs stay meaningful.
  */
 import { REPORT_SCHEMA_VERSION, VERSION } from '../version.js';
-import type {
-  EndpointOutcome,
-  Finding,
-  MirrorReport,
-  PhaseTimings,
-  PrivatePatternReport,
-  Report,
+import {
+  DECISION_CODE,
+  type EndpointOutcome,
+  type Finding,
+  type MirrorReport,
+  type PhaseTimings,
+  type PrivatePatternReport,
+  type Report,
 } from './types.js';
 
 /** The default route's mirror: speed-ups are measured against it. */
@@ -210,8 +211,8 @@ function integrityMethod(run: ProbeRun): Report['integrityMethod'] {
 
 /** Errors, warnings, notices; the decision notice last. */
 function mergeFindings(selection: readonly Finding[], extra: readonly Finding[]): Finding[] {
-  const decision = selection.filter((f) => f.code === 'decision');
-  const rest = selection.filter((f) => f.code !== 'decision');
+  const decision = selection.filter((f) => f.code === DECISION_CODE);
+  const rest = selection.filter((f) => f.code !== DECISION_CODE);
   return sortFindings([...rest, ...extra, ...decision]);
 }
 

@@ -17,6 +17,9 @@ export type MirrorOrigin =
   /** the `private-proxy` input */
   | 'private';
 
+/** Code of the finding that states the settings chosen (one per report, listed last). */
+export const DECISION_CODE = 'decision';
+
 export type MirrorVerdict =
   /** in the written chain */
   | 'chosen'

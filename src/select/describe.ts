@@ -5,7 +5,6 @@ import type { EndpointOutcome } from '../report/types.js';
  * Turns probe outcomes into short sentences a user can act on: which request, what answer
  * (with Go's own status texts), and for errors what happened on the wire.
  */
-import { formatBytes, formatMs, formatRate } from '../units.js';
 
 /** Longest reason we put into a sentence: error texts may come from a hostile mirror. */
 const MAX_DETAIL = 160;
@@ -165,19 +164,4 @@ export function isTimeoutLike(outcome: EndpointOutcome): boolean {
 export function clip(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > MAX_DETAIL ? `${line.slice(0, MAX_DETAIL - 1)}…` : line;
-}
-
-/** `12 ms`, `0.8 ms`. */
-export function milliseconds(ms: number): string {
-  return formatMs(ms);
-}
-
-/** `3.4 MiB/s`, `850 KiB/s`: the units the job summary and the terminal table use. */
-export function throughput(bytesPerSec: number): string {
-  return formatRate(bytesPerSec);
-}
-
-/** `64 KiB`, `1.5 MiB`. */
-export function bytes(count: number): string {
-  return formatBytes(count);
 }

@@ -12,7 +12,7 @@ import { parseGoproxy, withImplicitScheme } from '../goenv/goproxy.js';
 import { matchPrefixPatterns } from '../goenv/patterns.js';
 import type { MirrorProbe } from '../probe/types.js';
 import { redactUrlCredentials } from '../redact.js';
-import type { Finding, MirrorOrigin } from '../report/types.js';
+import { DECISION_CODE, type Finding, type MirrorOrigin } from '../report/types.js';
 import type { PrivateRouting } from './chain.js';
 import {
   describeEndpointFailure,
@@ -409,7 +409,7 @@ export function decisionFinding(display: GoSettings, headline: string): Finding 
   ].filter((s) => s !== '');
   return {
     level: 'notice',
-    code: 'decision',
+    code: DECISION_CODE,
     title: 'Go module proxy settings',
     message: `GOPROXY=${display.GOPROXY} GOSUMDB=${display.GOSUMDB}${extra.length > 0 ? ` ${extra.join(' ')}` : ''}. ${headline}`,
   };

@@ -12,11 +12,10 @@ import {
 import type { ChecksumDatabase, MirrorProbe, ProbeRun, SumdbRouteProbe } from '../probe/types.js';
 import { stripCredentials } from '../redact.js';
 import type { EndpointOutcome, Finding, SumdbRouteReport } from '../report/types.js';
-import { describeOutcome, isNotFound, milliseconds } from './describe.js';
+import { formatMs } from '../units.js';
+import { describeOutcome, isNotFound } from './describe.js';
 import type { ChainEntry, MirrorAssessment } from './types.js';
 import { checkGosumdb } from './validate.js';
-
-export { SUM_GOLANG_ALIAS, SUM_GOLANG_ORG };
 
 type TriedRoute = SumdbRouteReport['tried'][number];
 
@@ -420,8 +419,8 @@ export function clearlySlower(relayMs: number | null, directMs: number | null): 
 }
 
 function pinnedDirectDecision(name: string, pin: DirectPin, tried: TriedRoute[]): SumdbDecision {
-  const relayMs = milliseconds(pin.relay.latencyMs!);
-  const directMs = milliseconds(pin.direct.latencyMs!);
+  const relayMs = formatMs(pin.relay.latencyMs!);
+  const directMs = formatMs(pin.direct.latencyMs!);
   const walked = tried.pop()!; // the relay Go's walk lands on
   tried.push(
     {

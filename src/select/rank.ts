@@ -10,15 +10,13 @@ import { isPseudoVersion, latestFromList } from '../probe/modules.js';
  */
 import type { MirrorProbe, ModuleRef, ProbeRun } from '../probe/types.js';
 import type { MirrorVerdict } from '../report/types.js';
+import { formatBytes, formatMs, formatRate } from '../units.js';
 import {
-  bytes,
   describeEndpointFailure,
   describeMirrorFailure,
   isModuleEndpoint,
   isNotFound,
-  milliseconds,
   splitModule,
-  throughput,
 } from './describe.js';
 import type { MirrorAssessment } from './types.js';
 import { checkGoproxyEntry } from './validate.js';
@@ -525,14 +523,14 @@ export function describeSpeed(latencyMs: number | null, speed: SpeedEstimate): s
   const rate = speed.throughputBytesPerSec;
   if (latencyMs === null) {
     return speed.throughputMeasured && rate !== null
-      ? `latency not measured, ${throughput(rate)}`
+      ? `latency not measured, ${formatRate(rate)}`
       : 'latency not measured';
   }
-  const latency = `median latency ${milliseconds(latencyMs)}`;
+  const latency = `median latency ${formatMs(latencyMs)}`;
   if (rate === null)
     return `${latency}, throughput not measured (by any mirror: latency alone counts)`;
   const measured = speed.throughputMeasured
-    ? throughput(rate)
-    : `throughput not measured (taken as ${throughput(rate)}, the best measured)`;
-  return `${latency}, ${measured} → ~${milliseconds(speed.costMs!)} per ${bytes(AVERAGE_REQUEST_BYTES)} request`;
+    ? formatRate(rate)
+    : `throughput not measured (taken as ${formatRate(rate)}, the best measured)`;
+  return `${latency}, ${measured} → ~${formatMs(speed.costMs!)} per ${formatBytes(AVERAGE_REQUEST_BYTES)} request`;
 }

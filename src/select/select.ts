@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import type { ProbeRun } from '../probe/types.js';
 import { stripCredentials } from '../redact.js';
 import type { Finding } from '../report/types.js';
+import { formatMs, formatRate } from '../units.js';
 import {
   type PrivateProxyKind,
   type PrivateRouting,
@@ -14,7 +15,6 @@ import {
   goSupportsPipe,
   privateRouting,
 } from './chain.js';
-import { milliseconds, throughput } from './describe.js';
 import {
   decisionFinding,
   existingGoproxyFindings,
@@ -27,14 +27,7 @@ import {
 } from './findings.js';
 import { chooseGosumdb, resolveSumdbMode, sumdbRouteOkVia } from './gosumdb.js';
 import { assessMirrors, unservedProbeModules } from './rank.js';
-import type {
-  ChainEntry,
-  GoSettings,
-  MirrorAssessment,
-  SelectOptions,
-  Selection,
-  Separator,
-} from './types.js';
+import type { GoSettings, MirrorAssessment, SelectOptions, Selection, Separator } from './types.js';
 import { assertGoAccepts } from './validate.js';
 
 export function selectSettings(run: ProbeRun, options: SelectOptions): Selection {
@@ -89,7 +82,6 @@ export function selectSettings(run: ProbeRun, options: SelectOptions): Selection
   const reasons = explain({
     run,
     options,
-    chain,
     chosen,
     separator,
     sumdbReason: sumdb.reason,
@@ -150,7 +142,6 @@ function checkOptions(options: SelectOptions): void {
 interface ExplainInput {
   readonly run: ProbeRun;
   readonly options: SelectOptions;
-  readonly chain: readonly ChainEntry[];
   readonly chosen: readonly MirrorAssessment[];
   readonly separator: Separator;
   readonly sumdbReason: string;
@@ -236,9 +227,9 @@ function privateProxyReason(kind: PrivateProxyKind, routing: PrivateRouting): st
 
 function measurement(a: MirrorAssessment): string {
   const parts = [
-    a.latencyMs === null ? 'latency not measured' : `median latency ${milliseconds(a.latencyMs)}`,
+    a.latencyMs === null ? 'latency not measured' : `median latency ${formatMs(a.latencyMs)}`,
   ];
-  if (a.probe.throughputBytesPerSec !== null) parts.push(throughput(a.probe.throughputBytesPerSec));
+  if (a.probe.throughputBytesPerSec !== null) parts.push(formatRate(a.probe.throughputBytesPerSec));
   if (a.probe.integrity === 'verified')
     parts.push('content verified against the checksum database');
   else if (a.probe.integrity === 'agreed') parts.push('content agrees with the other mirrors');
