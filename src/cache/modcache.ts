@@ -13,9 +13,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { lstat, readFile, readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { posix, win32 } from 'node:path';
-import { goEnvFilePath, readEnvFile } from '../goenv/envfile.js';
+import { lookupEnv } from '../goenv/envfile.js';
 import type { ModCacheSnapshot } from './types.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -40,13 +40,14 @@ export class ModCacheLocationError extends Error {
 export interface LocateOptions {
   readonly env: Env;
   readonly platform: NodeJS.Platform;
-  /** Variables from the go env file (readGoEnvFile, src/goenv/envfile.ts); empty when there is none. */
+  /** Variables from the go env file (readGoEnvFile, src/goenv/effective-env.ts); empty when there is none. */
   readonly envFile?: ReadonlyMap<string, string>;
 }
 
 export function locateModCache(options: LocateOptions): ModCacheLocation {
   const path = pathFor(options.platform);
-  const fromEnv = (key: string): string | undefined => nonEmpty(lookupEnv(options, key));
+  const fromEnv = (key: string): string | undefined =>
+    nonEmpty(lookupEnv(options.env, key, options.platform === 'win32'));
   const fromFile = (key: string): string | undefined => nonEmpty(options.envFile?.get(key));
 
   const gomodcache = fromEnv('GOMODCACHE') ?? fromFile('GOMODCACHE');
@@ -64,24 +65,16 @@ export function locateModCache(options: LocateOptions): ModCacheLocation {
     if (!first) throw notFound();
     return absoluteModCache(path.join(first, 'pkg', 'mod'), source, path);
   }
-  const home = nonEmpty(lookupEnv(options, options.platform === 'win32' ? 'USERPROFILE' : 'HOME'));
+  const home = nonEmpty(
+    lookupEnv(
+      options.env,
+      options.platform === 'win32' ? 'USERPROFILE' : 'HOME',
+      options.platform === 'win32',
+    ),
+  );
   if (home === undefined) throw notFound();
   // A relative HOME gives a relative default that cmd/go rejects with the GOMODCACHE message.
   return absoluteModCache(path.join(home, 'go', 'pkg', 'mod'), 'default GOPATH', path);
-}
-
-/** Reads the go env file; an absent or unreadable file is the same as an empty one for Go. */
-export async function readGoEnvFile(
-  env: Env,
-  platform: NodeJS.Platform,
-): Promise<ReadonlyMap<string, string>> {
-  const location = goEnvFilePath(env, platform);
-  if (location.path === null) return new Map();
-  try {
-    return readEnvFile(await readFile(location.path, 'utf8'));
-  } catch {
-    return new Map();
-  }
 }
 
 /** filepath.SplitList: `:` (`;` on Windows, where double quotes group and are removed). */
@@ -236,19 +229,6 @@ function pathFor(platform: NodeJS.Platform): typeof posix {
 }
 
 /** Windows environment names are case-insensitive; a plain record from tests is not. */
-function lookupEnv(
-  options: { env: Env; platform: NodeJS.Platform },
-  key: string,
-): string | undefined {
-  const direct = options.env[key];
-  if (direct !== undefined || options.platform !== 'win32') return direct;
-  const upper = key.toUpperCase();
-  for (const [name, value] of Object.entries(options.env)) {
-    if (name.toUpperCase() === upper) return value;
-  }
-  return undefined;
-}
-
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }

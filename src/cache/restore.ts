@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { posix, win32 } from 'node:path';
 import { OUTPUTS, STATE } from '../constants.js';
 import { oneLine } from '../errors.js';
+import { readGoEnvFile } from '../goenv/effective-env.js';
 import type { Platform } from '../platform/platform.js';
 import { count, formatBytes } from '../units.js';
 import { findDependencyFiles, hasPatterns } from './dependency-files.js';
@@ -21,7 +22,6 @@ import {
   locateModCache,
   measureModCache,
   onlyIncidentalModules,
-  readGoEnvFile,
 } from './modcache.js';
 import { cacheModeForbids } from './mode.js';
 import { type StagingPlan, mergeMissing, planStaging, removeTree } from './staging.js';
@@ -86,8 +86,8 @@ async function restoreOrSkip(settings: RestoreSettings, deps: RestoreDeps): Prom
   }
   let location: ModCacheLocation;
   try {
-    const envFile = await readGoEnvFile(settings.env, settings.os);
-    location = locateModCache({ env: settings.env, platform: settings.os, envFile });
+    const { variables } = await readGoEnvFile(settings.env, settings.os);
+    location = locateModCache({ env: settings.env, platform: settings.os, envFile: variables });
   } catch (error) {
     const message =
       error instanceof ModCacheLocationError

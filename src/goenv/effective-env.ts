@@ -57,28 +57,28 @@ export function overlayGoEnvFile(
 }
 
 /**
- * Reads the user's go env file (where `go env -w` writes: $GOENV, else the user config dir's
- * `go/env`) and overlays it. A missing or unreadable file counts as empty, as in cmd/go's
- * initEnvCache. Does not run `go`.
+ * The variables of the user's go env file (where `go env -w` writes: $GOENV, else the user config
+ * dir's `go/env`), and which file that is (null when there is none: GOENV=off, no HOME…). A
+ * missing or unreadable file counts as empty, as in cmd/go's initEnvCache. Does not run `go`.
  */
+export async function readGoEnvFile(
+  env: Env,
+  platform: NodeJS.Platform,
+): Promise<{ readonly file: string | null; readonly variables: ReadonlyMap<string, string> }> {
+  const file = goEnvFilePath(env, platform).path;
+  if (file === null) return { file, variables: new Map() };
+  try {
+    return { file, variables: readEnvFile(await readFile(file, 'utf8')) };
+  } catch {
+    return { file, variables: new Map() };
+  }
+}
+
+/** The OS environment overlaid with the go env file (readGoEnvFile, overlayGoEnvFile). */
 export async function readEffectiveGoEnv(
   env: Env,
   platform: NodeJS.Platform,
-  read: (file: string) => Promise<string> = (file) => readFile(file, 'utf8'),
 ): Promise<EffectiveGoEnv> {
-  const location = goEnvFilePath(env, platform);
-  if (location.path === null) return { env: { ...env }, file: null, fromFile: [] };
-  let text: string;
-  try {
-    text = await read(location.path);
-  } catch {
-    return { env: { ...env }, file: location.path, fromFile: [] };
-  }
-  const overlaid = overlayGoEnvFile(env, readEnvFile(text));
-  return { env: overlaid.env, file: location.path, fromFile: overlaid.fromFile };
-}
-
-/** The effective environment alone: what parseInputs and configure should be given. */
-export async function effectiveGoEnv(env: Env, platform: NodeJS.Platform): Promise<Env> {
-  return (await readEffectiveGoEnv(env, platform)).env;
+  const { file, variables } = await readGoEnvFile(env, platform);
+  return { ...overlayGoEnvFile(env, variables), file };
 }

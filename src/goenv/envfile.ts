@@ -127,8 +127,8 @@ export function goEnvFilePath(
   }
 }
 
-/** Windows environment names are case-insensitive; elsewhere exact. Empty counts as unset. */
-function lookupEnv(
+/** os.Getenv: '' when unset; names compare case-insensitively where the OS does (Windows). */
+export function lookupEnv(
   env: Readonly<Record<string, string | undefined>>,
   name: string,
   caseInsensitive: boolean,

@@ -153,7 +153,7 @@ export function checkProxyUrl(url: string): string | null {
 }
 
 /** The text Go sees for an entry. */
-export function entryText(entry: GoproxyEntry): string {
+export function entryText(entry: GoproxyEntry | GoproxyEntryInput): string {
   return entry.kind === 'url' ? entry.url : entry.kind;
 }
 
@@ -171,7 +171,7 @@ export function formatGoproxy(entries: readonly GoproxyEntryInput[]): string {
     throw new GoproxyFormatError(`refusing to write an empty GOPROXY (${EMPTY_LIST_ERROR})`);
   let out = '';
   entries.forEach((entry, index) => {
-    const text = entry.kind === 'url' ? entry.url : entry.kind;
+    const text = entryText(entry);
     if (entry.kind !== 'url' && index !== entries.length - 1) {
       throw new GoproxyFormatError(
         `refusing to write entries after '${entry.kind}': Go ignores them`,

@@ -106,14 +106,10 @@ export function decodeRune(bytes: string, at = 0): [number, number] {
   return [RUNE_ERROR, 1];
 }
 
-/** utf8.ValidString on a byte string. */
-export function isValidUtf8Bytes(bytes: string): boolean {
-  for (let i = 0; i < bytes.length; ) {
-    const [r, size] = decodeRune(bytes, i);
-    if (r === RUNE_ERROR && size === 1) return false;
-    i += size;
-  }
-  return true;
+/** strings.Cut without `found`: split at the first sep; everything in `before` when absent. */
+export function chop(s: string, sep: string): [string, string] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + sep.length)];
 }
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;

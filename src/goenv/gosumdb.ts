@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChecksumDatabase } from '../probe/types.js';
-import { containsGoSpace, goFields } from './gostrings.js';
+import { chop, containsGoSpace, goFields } from './gostrings.js';
 import { type GoUrl, GoUrlError, goUrlStructString, parseGoUrl } from './gourl.js';
 
 /** The one entry of Go's knownGOSUMDB (src/cmd/go/internal/modfetch/key.go). */
@@ -74,12 +74,6 @@ export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
   const key = Buffer.concat([Buffer.from([ALG_ED25519]), Buffer.from(publicKey)]);
   const hash = keyHash(name, key).toString(16).padStart(8, '0');
   return `${name}+${hash}+${key.toString('base64')}`;
-}
-
-/** strings.Cut-like: split at the first sep; everything in `before` when absent. */
-function chop(s: string, sep: string): [string, string] {
-  const i = s.indexOf(sep);
-  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + sep.length)];
 }
 
 function isValidName(name: string): boolean {

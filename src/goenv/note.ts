@@ -8,7 +8,7 @@
  * for every record it accepts, as the go command does; go-semantics.md §7.3).
  */
 import { type KeyObject, createPublicKey, verify } from 'node:crypto';
-import { containsGoSpace } from './gostrings.js';
+import { chop, containsGoSpace } from './gostrings.js';
 import { keyHash, parseVerifierKey as parseGosumdbKey } from './gosumdb.js';
 
 export class NoteError extends Error {
@@ -193,11 +193,6 @@ export function verifyLookup(
 /** Verifies a `/latest` answer (a bare signed tree note). */
 export function verifyLatest(body: string | Uint8Array, verifier: NoteVerifier): TreeHead {
   return parseTreeNote(openNote(body, verifier).text);
-}
-
-function chop(s: string, sep: string): [string, string] {
-  const i = s.indexOf(sep);
-  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + sep.length)];
 }
 
 function splitN(s: string, sep: string, n: number): string[] {

@@ -266,14 +266,19 @@ async function removeStaleIncludes(env: Record<string, string>): Promise<number>
   let removed = 0;
   for (const value of new Set(listed.split('\n').filter((line) => line !== ''))) {
     if (!isOurIncludePath(value) || (await exists(value))) continue;
-    await git(
-      ['config', '--global', '--unset-all', 'include.path', `^${escapeRegExp(value)}$`],
-      env,
-      [5],
-    );
+    await unsetGlobalInclude(value, env);
     removed += 1;
   }
   return removed;
+}
+
+/** Removes every global `include.path` equal to `path` (git exits 5 when there is none: fine). */
+async function unsetGlobalInclude(path: string, env: Record<string, string>): Promise<void> {
+  await git(
+    ['config', '--global', '--unset-all', 'include.path', `^${escapeRegExp(path)}$`],
+    env,
+    [5],
+  );
 }
 
 /** Only paths of our own making: `<dir>/go-proxy-setup-credentials-XXXXXX/credentials.gitconfig`. */
@@ -390,11 +395,7 @@ async function removeInsteadOfRules(
   const problems: string[] = [];
   const { includePath } = gitConfig;
   try {
-    await git(
-      ['config', '--global', '--unset-all', 'include.path', `^${escapeRegExp(includePath)}$`],
-      env,
-      [5],
-    );
+    await unsetGlobalInclude(includePath, env);
   } catch (error) {
     problems.push(
       `Could not remove include.path ${includePath} from the global git config: ${messageOf(error)}`,

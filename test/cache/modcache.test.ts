@@ -7,9 +7,9 @@ import {
   locateModCache,
   measureModCache,
   onlyIncidentalModules,
-  readGoEnvFile,
   splitGoPathList,
 } from '../../src/cache/modcache.js';
+import { readGoEnvFile } from '../../src/goenv/effective-env.js';
 import { goEnvFilePath, readEnvFile } from '../../src/goenv/envfile.js';
 import {
   goEnv,
@@ -197,7 +197,7 @@ describe('locateModCache agrees with the real go command', () => {
     }
     const go = await runGo(['env', 'GOMODCACHE'], root, resolved);
     expect(go.code).toBe(0);
-    const envFile = await readGoEnvFile(resolved, 'linux');
+    const { variables: envFile } = await readGoEnvFile(resolved, 'linux');
     expect(locateModCache({ env: resolved, platform: 'linux', envFile }).path).toBe(
       go.stdout.trim(),
     );

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GO_ENV_FILE_VARIABLES,
-  effectiveGoEnv,
   overlayGoEnvFile,
   readEffectiveGoEnv,
 } from '../../src/goenv/effective-env.js';
@@ -60,7 +59,7 @@ describe('the effective Go environment', () => {
       { GOENV: 'off', XDG_CONFIG_HOME: xdg },
     );
     expect(
-      (await effectiveGoEnv({ GOENV: join(root, 'absent'), GOPROXY: 'x.example' }, 'linux'))
+      (await readEffectiveGoEnv({ GOENV: join(root, 'absent'), GOPROXY: 'x.example' }, 'linux')).env
         .GOPROXY,
     ).toBe('x.example');
   });
