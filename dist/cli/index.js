@@ -45219,7 +45219,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(295);
+/* harmony import */ var _orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(807);
 
 await (0,_orchestrators_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2));
 
@@ -45228,7 +45228,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 295:
+/***/ 807:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45603,7 +45603,7 @@ function goEnvFilePath(env, platform) {
         }
     }
 }
-/** Windows environment names are case-insensitive; elsewhere exact. Empty counts as unset. */
+/** os.Getenv: '' when unset; names compare case-insensitively where the OS does (Windows). */
 function lookupEnv(env, name, caseInsensitive) {
     const exact = env[name];
     if (exact !== undefined || !caseInsensitive)
@@ -45657,27 +45657,25 @@ function overlayGoEnvFile(env, fileValues) {
     return { env: out, fromFile };
 }
 /**
- * Reads the user's go env file (where `go env -w` writes: $GOENV, else the user config dir's
- * `go/env`) and overlays it. A missing or unreadable file counts as empty, as in cmd/go's
- * initEnvCache. Does not run `go`.
+ * The variables of the user's go env file (where `go env -w` writes: $GOENV, else the user config
+ * dir's `go/env`), and which file that is (null when there is none: GOENV=off, no HOME…). A
+ * missing or unreadable file counts as empty, as in cmd/go's initEnvCache. Does not run `go`.
  */
-async function readEffectiveGoEnv(env, platform, read = (file) => (0,promises_.readFile)(file, 'utf8')) {
-    const location = goEnvFilePath(env, platform);
-    if (location.path === null)
-        return { env: { ...env }, file: null, fromFile: [] };
-    let text;
+async function readGoEnvFile(env, platform) {
+    const file = goEnvFilePath(env, platform).path;
+    if (file === null)
+        return { file, variables: new Map() };
     try {
-        text = await read(location.path);
+        return { file, variables: readEnvFile(await (0,promises_.readFile)(file, 'utf8')) };
     }
     catch {
-        return { env: { ...env }, file: location.path, fromFile: [] };
+        return { file, variables: new Map() };
     }
-    const overlaid = overlayGoEnvFile(env, readEnvFile(text));
-    return { env: overlaid.env, file: location.path, fromFile: overlaid.fromFile };
 }
-/** The effective environment alone: what parseInputs and configure should be given. */
-async function effectiveGoEnv(env, platform) {
-    return (await readEffectiveGoEnv(env, platform)).env;
+/** The OS environment overlaid with the go env file (readGoEnvFile, overlayGoEnvFile). */
+async function readEffectiveGoEnv(env, platform) {
+    const { file, variables } = await readGoEnvFile(env, platform);
+    return { ...overlayGoEnvFile(env, variables), file };
 }
 
 ;// CONCATENATED MODULE: ./src/goenv/gostrings.ts
@@ -45793,15 +45791,10 @@ function decodeRune(bytes, at = 0) {
     }
     return [RUNE_ERROR, 1];
 }
-/** utf8.ValidString on a byte string. */
-function isValidUtf8Bytes(bytes) {
-    for (let i = 0; i < bytes.length;) {
-        const [r, size] = decodeRune(bytes, i);
-        if (r === RUNE_ERROR && size === 1)
-            return false;
-        i += size;
-    }
-    return true;
+/** strings.Cut without `found`: split at the first sep; everything in `before` when absent. */
+function chop(s, sep) {
+    const i = s.indexOf(sep);
+    return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + sep.length)];
 }
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 function quoteRune(r, size, raw) {
@@ -46697,7 +46690,7 @@ function formatGoproxy(entries) {
         throw new GoproxyFormatError(`refusing to write an empty GOPROXY (${EMPTY_LIST_ERROR})`);
     let out = '';
     entries.forEach((entry, index) => {
-        const text = entry.kind === 'url' ? entry.url : entry.kind;
+        const text = entryText(entry);
         if (entry.kind !== 'url' && index !== entries.length - 1) {
             throw new GoproxyFormatError(`refusing to write entries after '${entry.kind}': Go ignores them`);
         }
@@ -46819,11 +46812,6 @@ function formatVerifierKey(name, publicKey) {
     const key = Buffer.concat([Buffer.from([ALG_ED25519]), Buffer.from(publicKey)]);
     const hash = keyHash(name, key).toString(16).padStart(8, '0');
     return `${name}+${hash}+${key.toString('base64')}`;
-}
-/** strings.Cut-like: split at the first sep; everything in `before` when absent. */
-function chop(s, sep) {
-    const i = s.indexOf(sep);
-    return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + sep.length)];
 }
 function isValidName(name) {
     return name !== '' && name.isWellFormed() && !containsGoSpace(name) && !name.includes('+');
@@ -48230,10 +48218,8 @@ function formatOutcome(outcome) {
     }
     return ERROR_TEXT[outcome] ?? outcome;
 }
-/** True for an HTTP 200, the only healthy answer for a probe endpoint that must exist. */
-function isOkOutcome(outcome) {
-    return outcome === 200;
-}
+/** Below this, our route is not said to be faster than the default one: that is noise. */
+const NOTABLE_SPEEDUP = 1.05;
 const INTEGRITY_TEXT = {
     verified: 'verified',
     agreed: 'agrees with other mirrors',
@@ -48425,9 +48411,19 @@ function formatNumber(value) {
     return String(Number(value.toFixed(6)));
 }
 
-;// CONCATENATED MODULE: ./src/render/findings.ts
-/** Code of the notice that carries the decision (select/findings.ts decisionFinding). */
+;// CONCATENATED MODULE: ./src/report/types.ts
+/**
+ * The JSON report (contract.md): every measurement, verdict and reason behind the chosen settings.
+ * Produced by the pure core, rendered by render/*, published as the `report` output, the CLI's
+ * `--format json` and the GitLab artifact. URLs in it are always credential-free.
+ */
+/** Code of the finding that states the settings chosen (one per report, listed last). */
 const DECISION_CODE = 'decision';
+
+;// CONCATENATED MODULE: ./src/render/findings.ts
+/** How the renderers group the report's findings. */
+
+/** Code of the notice that carries the decision (select/findings.ts decisionFinding). */
 /** Errors and warnings: what the user can act on. */
 function actionableFindings(report) {
     return report.findings.filter((f) => f.level !== 'notice');
@@ -48536,7 +48532,7 @@ function headline(report, text) {
 function speedupSentence(speedup) {
     if (speedup === null || !Number.isFinite(speedup) || speedup <= 0)
         return '';
-    if (speedup >= 1.05)
+    if (speedup >= NOTABLE_SPEEDUP)
         return ` ${formatRatio(speedup)} faster than the default route (proxy.golang.org).`;
     if (speedup > 0.95)
         return ' About as fast as the default route (proxy.golang.org).';
@@ -49125,7 +49121,7 @@ function mirrorLines(mirrors, ctx) {
         const url = row[urlColumn].text;
         if (charLength(url) > widths[urlColumn])
             out.push(ctx.paint(`${indent}↳ ${url}`, 'dim'));
-        if (m.verdict === 'failed' || m.verdict === 'tampered' || m.verdict === 'skipped') {
+        if (!isWorking(m)) {
             const reason = m.reason === '' ? m.verdict : ctx.clean(m.reason);
             out.push(...wrap(`↳ ${reason}`, ctx.width, `${indent}  `, indent).map((l) => ctx.paint(l, 'dim')));
         }
@@ -49141,7 +49137,7 @@ function settingsLines(report, ctx) {
         out.push(ctx.paint('No route to public Go modules was found.', 'red'));
     }
     else {
-        const speedup = report.speedupOverDefault !== null && report.speedupOverDefault >= 1.05
+        const speedup = report.speedupOverDefault !== null && report.speedupOverDefault >= NOTABLE_SPEEDUP
             ? ` (${formatRatio(report.speedupOverDefault)} faster than the default route)`
             : '';
         out.push(ctx.paint(`Settings${speedup}:`, 'bold'));
@@ -49211,7 +49207,6 @@ function wrap(text, width, indent, firstIndent = '') {
  * Turns probe outcomes into short sentences a user can act on: which request, what answer
  * (with Go's own status texts), and for errors what happened on the wire.
  */
-
 /** Longest reason we put into a sentence: error texts may come from a hostile mirror. */
 const MAX_DETAIL = 160;
 /** Where Go's http.StatusText (Go 1.19) differs from Node's table; Go has no text for 509. */
@@ -49359,18 +49354,6 @@ function clip(text) {
     const line = text.replace(/\s+/g, ' ').trim();
     return line.length > MAX_DETAIL ? `${line.slice(0, MAX_DETAIL - 1)}…` : line;
 }
-/** `12 ms`, `0.8 ms`. */
-function milliseconds(ms) {
-    return formatMs(ms);
-}
-/** `3.4 MiB/s`, `850 KiB/s`: the units the job summary and the terminal table use. */
-function throughput(bytesPerSec) {
-    return formatRate(bytesPerSec);
-}
-/** `64 KiB`, `1.5 MiB`. */
-function bytes(count) {
-    return units_formatBytes(count);
-}
 
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Output names of the action (contract.md). */
@@ -49405,6 +49388,7 @@ const DEFAULT_GOSUMDB = 'sum.golang.org';
  *   catalog mirror the user never asked for being down is a row in the report, not a warning;
  * - the outcome always speaks: no route (error), no usable mirror at all (warning), the decision (notice).
  */
+
 
 
 
@@ -49722,7 +49706,7 @@ function decisionFinding(display, headline) {
     ].filter((s) => s !== '');
     return {
         level: 'notice',
-        code: 'decision',
+        code: DECISION_CODE,
         title: 'Go module proxy settings',
         message: `GOPROXY=${display.GOPROXY} GOSUMDB=${display.GOSUMDB}${extra.length > 0 ? ` ${extra.join(' ')}` : ''}. ${headline}`,
     };
@@ -49751,6 +49735,7 @@ const USER_AGENT = `go-proxy-setup/${VERSION}`;
  * Assembles the JSON report (contract.md) from the probe run and the selection, and serialises it
  * with a stable key order so snapshots and diffs stay meaningful.
  */
+
 
 /** The default route's mirror: speed-ups are measured against it. */
 const DEFAULT_MIRROR = 'https://proxy.golang.org';
@@ -49916,8 +49901,8 @@ function integrityMethod(run) {
 }
 /** Errors, warnings, notices; the decision notice last. */
 function mergeFindings(selection, extra) {
-    const decision = selection.filter((f) => f.code === 'decision');
-    const rest = selection.filter((f) => f.code !== 'decision');
+    const decision = selection.filter((f) => f.code === DECISION_CODE);
+    const rest = selection.filter((f) => f.code !== DECISION_CODE);
     return sortFindings([...rest, ...extra, ...decision]);
 }
 /** Deep copy with URL user info removed from every string. */
@@ -53029,8 +53014,8 @@ function clearlySlower(relayMs, directMs) {
     return relayMs > DIRECT_PIN_RATIO * directMs + DIRECT_PIN_MARGIN_MS;
 }
 function pinnedDirectDecision(name, pin, tried) {
-    const relayMs = milliseconds(pin.relay.latencyMs);
-    const directMs = milliseconds(pin.direct.latencyMs);
+    const relayMs = formatMs(pin.relay.latencyMs);
+    const directMs = formatMs(pin.direct.latencyMs);
     const walked = tried.pop(); // the relay Go's walk lands on
     tried.push({
         ...walked,
@@ -53368,6 +53353,7 @@ function versionLineFields(body) {
 }
 
 ;// CONCATENATED MODULE: ./src/select/rank.ts
+
 
 
 
@@ -53785,16 +53771,16 @@ function describeSpeed(latencyMs, speed) {
     const rate = speed.throughputBytesPerSec;
     if (latencyMs === null) {
         return speed.throughputMeasured && rate !== null
-            ? `latency not measured, ${throughput(rate)}`
+            ? `latency not measured, ${formatRate(rate)}`
             : 'latency not measured';
     }
-    const latency = `median latency ${milliseconds(latencyMs)}`;
+    const latency = `median latency ${formatMs(latencyMs)}`;
     if (rate === null)
         return `${latency}, throughput not measured (by any mirror: latency alone counts)`;
     const measured = speed.throughputMeasured
-        ? throughput(rate)
-        : `throughput not measured (taken as ${throughput(rate)}, the best measured)`;
-    return `${latency}, ${measured} → ~${milliseconds(speed.costMs)} per ${bytes(AVERAGE_REQUEST_BYTES)} request`;
+        ? formatRate(rate)
+        : `throughput not measured (taken as ${formatRate(rate)}, the best measured)`;
+    return `${latency}, ${measured} → ~${formatMs(speed.costMs)} per ${units_formatBytes(AVERAGE_REQUEST_BYTES)} request`;
 }
 
 ;// CONCATENATED MODULE: ./src/goenv/dirhash.ts
@@ -54191,7 +54177,7 @@ function openNote(message, verifier) {
         sigs = sigs.slice(i + 1);
         if (!line.startsWith(SIG_PREFIX))
             throw new NoteError('malformed note');
-        const [name, b64] = note_chop(line.slice(SIG_PREFIX.length), ' ');
+        const [name, b64] = chop(line.slice(SIG_PREFIX.length), ' ');
         const sig = decodeBase64Strict(b64);
         if (sig === null || !note_isValidName(name) || b64 === '' || sig.length < 5)
             throw new NoteError('malformed note');
@@ -54279,10 +54265,6 @@ function verifyLookup(body, verifier, path, version) {
 /** Verifies a `/latest` answer (a bare signed tree note). */
 function verifyLatest(body, verifier) {
     return parseTreeNote(openNote(body, verifier).text);
-}
-function note_chop(s, sep) {
-    const i = s.indexOf(sep);
-    return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + sep.length)];
 }
 function splitN(s, sep, n) {
     const out = [];
@@ -54559,7 +54541,6 @@ class SumdbProber {
     #probeKey = null;
     #firstOk;
     #resolveFirstOk;
-    #standaloneDone = false;
     /** Called whenever a route settles; each waiter checks whether every route is done. */
     #settleWaiters = new Set();
     constructor(options) {
@@ -54591,9 +54572,7 @@ class SumdbProber {
         if (db.name === 'sum.golang.org' && db.explicitUrl === null) {
             standalone.push(this.#probeRoute(this.#newRoute(SUM_GOLANG_GOOGLE_CN_URL, 'alias')));
         }
-        this.#track(Promise.allSettled(standalone).then(() => {
-            this.#standaloneDone = true;
-        }));
+        this.#track(Promise.allSettled(standalone));
     }
     /** Probes `<candidate>/sumdb/<name>` (call after its `/supported` answered 200). */
     async probeMirrorRoute(candidate, signal) {
@@ -54623,19 +54602,6 @@ class SumdbProber {
     async settle() {
         while (this.#pending.size > 0)
             await Promise.allSettled([...this.#pending]);
-    }
-    get standaloneDone() {
-        return this.#standaloneDone;
-    }
-    /** Whether the database answered directly or through the alias. */
-    get databaseReachable() {
-        return this.#routes.some((r) => r.kind !== 'mirror' && r.ok);
-    }
-    isRouteOk(candidate) {
-        const route = this.#routes.find((r) => r.kind === 'mirror' && r.mirror === candidate.displayUrl);
-        if (!route || !route.done)
-            return null;
-        return this.#finalOk(route);
     }
     /** Signed hashes known now, keyed by `path@version` (reference routes first; see the header comment). */
     signedHashes() {
@@ -55032,8 +54998,6 @@ class MirrorRun {
     probedVersions = {};
     supported = null;
     state = 'queued';
-    startedAt = null;
-    settledAt = null;
     stopReason = null;
     /** A transport failure (no HTTP answer) ended the sequence early. */
     transportFailure = false;
@@ -55070,7 +55034,6 @@ class MirrorRun {
      */
     async run() {
         this.state = 'running';
-        this.startedAt = performance.now();
         try {
             const work = [...this.#options.modules, 'supported'];
             let ended = false;
@@ -55087,7 +55050,6 @@ class MirrorRun {
         }
         finally {
             this.state = 'settled';
-            this.settledAt = performance.now();
             this.#options.onProgress();
         }
     }
@@ -55125,7 +55087,7 @@ class MirrorRun {
             if (version === undefined || left <= 0 || this.stopReason)
                 continue;
             const key = `${module.path}@${version}`;
-            const { http, record } = await this.#request('zip', this.#moduleUrl(module.path, `@v/${escapeModuleVersion(version)}.zip`), key, { sampleWindowMs: left }, false);
+            const { http, record } = await this.#request('zip', this.#moduleUrl(module.path, `@v/${escapeModuleVersion(version)}.zip`), key, { sampleWindowMs: left });
             if (isCutShort(http.outcome)) {
                 record({ error: `throughput not measured: ${http.error ?? http.outcome}` });
                 break; // the time for this mirror is used up
@@ -55268,7 +55230,9 @@ class MirrorRun {
         }
         return `${this.candidate.url}/${proxyPath(path, suffix)}`;
     }
-    async #request(kind, url, module, extra = {}, sample = kind !== 'zip') {
+    async #request(kind, url, module, extra = {}) {
+        // Every request but the throughput download is a latency sample.
+        const sample = kind !== 'zip';
         const inFlight = {};
         const options = () => {
             const base = this.#options.requestOptions();
@@ -55555,7 +55519,6 @@ async function runProbe(config, deps = {}) {
         }
         // 3: throughput, one leader at a time (the provisional leaders' downloads may be done already).
         await Promise.all([throughput.finish(), sumdb.settle()]);
-        await sumdb.settle();
     }
     finally {
         clearInterval(ticker);
@@ -56155,7 +56118,6 @@ function selectSettings(run, options) {
     const reasons = explain({
         run,
         options,
-        chain,
         chosen,
         separator,
         sumdbReason: sumdb.reason,
@@ -56260,10 +56222,10 @@ function privateProxyReason(kind, routing) {
 }
 function measurement(a) {
     const parts = [
-        a.latencyMs === null ? 'latency not measured' : `median latency ${milliseconds(a.latencyMs)}`,
+        a.latencyMs === null ? 'latency not measured' : `median latency ${formatMs(a.latencyMs)}`,
     ];
     if (a.probe.throughputBytesPerSec !== null)
-        parts.push(throughput(a.probe.throughputBytesPerSec));
+        parts.push(formatRate(a.probe.throughputBytesPerSec));
     if (a.probe.integrity === 'verified')
         parts.push('content verified against the checksum database');
     else if (a.probe.integrity === 'agreed')
@@ -56732,8 +56694,6 @@ function whyGoFailed(error) {
     if (code === 'ENOENT' || /ENOENT/.test(message)) {
         return 'go is not on PATH; run go-proxy-setup after actions/setup-go (or install Go first).';
     }
-    if (error instanceof GoCommandError)
-        return message;
     return message;
 }
 

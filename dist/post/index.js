@@ -38543,7 +38543,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
  * Values the go command reads from the file: lines with '=' whose first byte is A–Z; the value is
  * everything after the first '=', verbatim (a trailing CR included); the last duplicate wins.
  */
-function envfile_readEnvFile(text) {
+function readEnvFile(text) {
     const values = new Map();
     for (const line of text.split('\n')) {
         const eq = line.indexOf('=');
@@ -38621,8 +38621,8 @@ function updateEnvFile(text, add, del = []) {
     return lines.join('');
 }
 /** `cfg.EnvFile()`: $GOENV, else os.UserConfigDir()/go/env, per the OS of the go command. */
-function envfile_goEnvFilePath(env, platform) {
-    const get = (name) => lookupEnv(env, name, platform === 'win32');
+function goEnvFilePath(env, platform) {
+    const get = (name) => envfile_lookupEnv(env, name, platform === 'win32');
     const goenv = get('GOENV');
     if (goenv !== '')
         return goenv === 'off' ? { path: null, reason: 'GOENV=off' } : { path: goenv };
@@ -38651,8 +38651,8 @@ function envfile_goEnvFilePath(env, platform) {
         }
     }
 }
-/** Windows environment names are case-insensitive; elsewhere exact. Empty counts as unset. */
-function lookupEnv(env, name, caseInsensitive) {
+/** os.Getenv: '' when unset; names compare case-insensitively where the OS does (Windows). */
+function envfile_lookupEnv(env, name, caseInsensitive) {
     const exact = env[name];
     if (exact !== undefined || !caseInsensitive)
         return exact ?? '';
@@ -38684,7 +38684,7 @@ class ModCacheLocationError extends (/* unused pure expression or super */ null 
 }
 function locateModCache(options) {
     const path = pathFor(options.platform);
-    const fromEnv = (key) => nonEmpty(modcache_lookupEnv(options, key));
+    const fromEnv = (key) => nonEmpty(lookupEnv(options.env, key, options.platform === 'win32'));
     const fromFile = (key) => nonEmpty(options.envFile?.get(key));
     const gomodcache = fromEnv('GOMODCACHE') ?? fromFile('GOMODCACHE');
     if (gomodcache !== undefined) {
@@ -38703,23 +38703,11 @@ function locateModCache(options) {
             throw notFound();
         return absoluteModCache(path.join(first, 'pkg', 'mod'), source, path);
     }
-    const home = nonEmpty(modcache_lookupEnv(options, options.platform === 'win32' ? 'USERPROFILE' : 'HOME'));
+    const home = nonEmpty(lookupEnv(options.env, options.platform === 'win32' ? 'USERPROFILE' : 'HOME', options.platform === 'win32'));
     if (home === undefined)
         throw notFound();
     // A relative HOME gives a relative default that cmd/go rejects with the GOMODCACHE message.
     return absoluteModCache(path.join(home, 'go', 'pkg', 'mod'), 'default GOPATH', path);
-}
-/** Reads the go env file; an absent or unreadable file is the same as an empty one for Go. */
-async function readGoEnvFile(env, platform) {
-    const location = goEnvFilePath(env, platform);
-    if (location.path === null)
-        return new Map();
-    try {
-        return readEnvFile(await readFile(location.path, 'utf8'));
-    }
-    catch {
-        return new Map();
-    }
 }
 /** filepath.SplitList: `:` (`;` on Windows, where double quotes group and are removed). */
 function splitGoPathList(list, platform) {
@@ -38846,17 +38834,6 @@ function pathFor(platform) {
     return platform === 'win32' ? win32 : posix;
 }
 /** Windows environment names are case-insensitive; a plain record from tests is not. */
-function modcache_lookupEnv(options, key) {
-    const direct = options.env[key];
-    if (direct !== undefined || options.platform !== 'win32')
-        return direct;
-    const upper = key.toUpperCase();
-    for (const [name, value] of Object.entries(options.env)) {
-        if (name.toUpperCase() === upper)
-            return value;
-    }
-    return undefined;
-}
 function nonEmpty(value) {
     return value === undefined || value === '' ? undefined : value;
 }
@@ -39178,15 +39155,10 @@ function decodeRune(bytes, at = 0) {
     }
     return [RUNE_ERROR, 1];
 }
-/** utf8.ValidString on a byte string. */
-function isValidUtf8Bytes(bytes) {
-    for (let i = 0; i < bytes.length;) {
-        const [r, size] = decodeRune(bytes, i);
-        if (r === RUNE_ERROR && size === 1)
-            return false;
-        i += size;
-    }
-    return true;
+/** strings.Cut without `found`: split at the first sep; everything in `before` when absent. */
+function chop(s, sep) {
+    const i = s.indexOf(sep);
+    return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + sep.length)];
 }
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 function quoteRune(r, size, raw) {
@@ -40082,7 +40054,7 @@ function formatGoproxy(entries) {
         throw new GoproxyFormatError(`refusing to write an empty GOPROXY (${EMPTY_LIST_ERROR})`);
     let out = '';
     entries.forEach((entry, index) => {
-        const text = entry.kind === 'url' ? entry.url : entry.kind;
+        const text = entryText(entry);
         if (entry.kind !== 'url' && index !== entries.length - 1) {
             throw new GoproxyFormatError(`refusing to write entries after '${entry.kind}': Go ignores them`);
         }
@@ -40202,11 +40174,6 @@ function formatVerifierKey(name, publicKey) {
     const key = Buffer.concat([Buffer.from([ALG_ED25519]), Buffer.from(publicKey)]);
     const hash = keyHash(name, key).toString(16).padStart(8, '0');
     return `${name}+${hash}+${key.toString('base64')}`;
-}
-/** strings.Cut-like: split at the first sep; everything in `before` when absent. */
-function chop(s, sep) {
-    const i = s.indexOf(sep);
-    return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + sep.length)];
 }
 function isValidName(name) {
     return name !== '' && name.isWellFormed() && !containsGoSpace(name) && !name.includes('+');
@@ -101383,10 +101350,14 @@ async function removeStaleIncludes(env) {
     for (const value of new Set(listed.split('\n').filter((line) => line !== ''))) {
         if (!isOurIncludePath(value) || (await credentials_exists(value)))
             continue;
-        await git(['config', '--global', '--unset-all', 'include.path', `^${escapeRegExp(value)}$`], env, [5]);
+        await unsetGlobalInclude(value, env);
         removed += 1;
     }
     return removed;
+}
+/** Removes every global `include.path` equal to `path` (git exits 5 when there is none: fine). */
+async function unsetGlobalInclude(path, env) {
+    await git(['config', '--global', '--unset-all', 'include.path', `^${escapeRegExp(path)}$`], env, [5]);
 }
 /** Only paths of our own making: `<dir>/go-proxy-setup-credentials-XXXXXX/credentials.gitconfig`. */
 function isOurIncludePath(path) {
@@ -101480,7 +101451,7 @@ async function removeInsteadOfRules(gitConfig, env) {
     const problems = [];
     const { includePath } = gitConfig;
     try {
-        await git(['config', '--global', '--unset-all', 'include.path', `^${escapeRegExp(includePath)}$`], env, [5]);
+        await unsetGlobalInclude(includePath, env);
     }
     catch (error) {
         problems.push(`Could not remove include.path ${includePath} from the global git config: ${messageOf(error)}`);
@@ -101809,10 +101780,8 @@ function format_formatOutcome(outcome) {
     }
     return ERROR_TEXT[outcome] ?? outcome;
 }
-/** True for an HTTP 200, the only healthy answer for a probe endpoint that must exist. */
-function isOkOutcome(outcome) {
-    return outcome === 200;
-}
+/** Below this, our route is not said to be faster than the default one: that is noise. */
+const format_NOTABLE_SPEEDUP = 1.05;
 const INTEGRITY_TEXT = {
     verified: 'verified',
     agreed: 'agrees with other mirrors',
@@ -101970,7 +101939,7 @@ function headline(report, text) {
 function speedupSentence(speedup) {
     if (speedup === null || !Number.isFinite(speedup) || speedup <= 0)
         return '';
-    if (speedup >= 1.05)
+    if (speedup >= NOTABLE_SPEEDUP)
         return ` ${formatRatio(speedup)} faster than the default route (proxy.golang.org).`;
     if (speedup > 0.95)
         return ' About as fast as the default route (proxy.golang.org).';

@@ -5,7 +5,7 @@
  * a warning, never a failed step.
  */
 import type { Platform } from '../platform/platform.js';
-import { GoCommandError, writeGoEnv } from '../writers/go-env-file.js';
+import { writeGoEnv } from '../writers/go-env-file.js';
 import type { Configured } from './configure.js';
 import { carriesCredentials, goVariables } from './variables.js';
 
@@ -46,6 +46,5 @@ function whyGoFailed(error: unknown): string {
   if (code === 'ENOENT' || /ENOENT/.test(message)) {
     return 'go is not on PATH; run go-proxy-setup after actions/setup-go (or install Go first).';
   }
-  if (error instanceof GoCommandError) return message;
   return message;
 }

@@ -13,18 +13,20 @@ import {
   type E2EJobOptions,
   type E2ERunner,
   annotationsAt,
+  assertDistBuilt,
   createE2ERunner,
   describeAnnotations,
-  distReady,
   e2eJob,
   findingCodes,
   jobDetail,
   reportOf,
 } from './support.js';
 
+assertDistBuilt();
+
 const MODULE_ENDPOINTS = ['list', 'info', 'mod', 'zip', 'latest'] as const;
 
-describe.skipIf(!distReady())('annotations of the bundled main step', () => {
+describe('annotations of the bundled main step', () => {
   let sim: Simulator;
   let runner: E2ERunner;
 
@@ -257,7 +259,7 @@ describe.skipIf(!distReady())('annotations of the bundled main step', () => {
  * mirror in the chain does not relay the database, so the route Go would take is the direct one;
  * a second mirror relays it but fails the module endpoints (403), so it is not in the chain.
  */
-describe.skipIf(!distReady())('sumdb-rerouted annotation', () => {
+describe('sumdb-rerouted annotation', () => {
   let sim: Simulator;
   let runner: E2ERunner;
 
@@ -303,7 +305,7 @@ describe.skipIf(!distReady())('sumdb-rerouted annotation', () => {
 });
 
 /** The database answers 500 to everyone (directly and through every relay): no route works. */
-describe.skipIf(!distReady())('sumdb-unreachable annotation', () => {
+describe('sumdb-unreachable annotation', () => {
   let sim: Simulator;
   let runner: E2ERunner;
 

@@ -13,12 +13,14 @@ import { type Simulator, startSimulator } from '../simulator/index.js';
 import {
   type E2ERunner,
   annotationsAt,
+  assertDistBuilt,
   createE2ERunner,
   describeAnnotations,
-  distReady,
   e2eJob,
   jobDetail,
 } from './support.js';
+
+assertDistBuilt();
 
 /** [input, bad value] — one per way an input can be wrong. */
 const BAD_VALUES: readonly (readonly [string, string])[] = [
@@ -42,7 +44,7 @@ const BAD_VALUES: readonly (readonly [string, string])[] = [
   ['working-directory', 'src\nother'],
 ];
 
-describe.skipIf(!distReady())('bad inputs fail the main step before anything is written', () => {
+describe('bad inputs fail the main step before anything is written', () => {
   let sim: Simulator;
   let cache: CacheServer;
   let runner: E2ERunner;

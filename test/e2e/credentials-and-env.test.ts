@@ -11,8 +11,8 @@ import { hookStep, removeRunnerDirs } from '../harness/runner.js';
 import { type Simulator, startSimulator } from '../simulator/index.js';
 import {
   type E2ERunner,
+  assertDistBuilt,
   createE2ERunner,
-  distReady,
   e2eJob,
   git,
   jobDetail,
@@ -20,12 +20,14 @@ import {
   writePrivateEventPayload,
 } from './support.js';
 
+assertDistBuilt();
+
 const TOKEN = 'ghp_REVERTCHECK789';
 const USER_GITCONFIG =
   '[user]\n\tname = Octo Cat\n\temail = octo@example.com\n[url "ssh://git@example.org/"]\n\tinsteadOf = https://example.org/\n';
 const USER_NETRC = 'machine example.org login me password theirs\n';
 
-describe.skipIf(!distReady())('the token input and the post step', () => {
+describe('the token input and the post step', () => {
   let sim: Simulator;
   let runner: E2ERunner;
 
@@ -117,7 +119,7 @@ describe.skipIf(!distReady())('the token input and the post step', () => {
   });
 });
 
-describe.skipIf(!distReady())('the GitHub writer', () => {
+describe('the GitHub writer', () => {
   let sim: Simulator;
   let runner: E2ERunner;
 

@@ -16,11 +16,13 @@ import {
   type Simulator,
   startSimulator,
 } from '../simulator/index.js';
-import { type E2ERunner, createE2ERunner, distReady, e2eJob, jobDetail } from './support.js';
+import { type E2ERunner, assertDistBuilt, createE2ERunner, e2eJob, jobDetail } from './support.js';
+
+assertDistBuilt();
 
 const PRIVATE_HOST = PRIVATE_MODULE.split('/')[0]!;
 
-describe.skipIf(!distReady())('the go env file (go env -w)', () => {
+describe('the go env file (go env -w)', () => {
   let sim: Simulator;
   let runner: E2ERunner;
 

@@ -37,10 +37,10 @@ import {
 import {
   type E2ERunner,
   type SecretHit,
+  assertDistBuilt,
   createE2ERunner,
   decompressedArchive,
   describeAnnotations,
-  distReady,
   e2eJob,
   jobDetail,
   listFiles,
@@ -53,6 +53,8 @@ import {
   writePrivateEventPayload,
 } from './support.js';
 
+assertDistBuilt();
+
 const PLANTED_TOKEN = 'ghs_PLANTEDTOKEN123';
 const PLANTED_REMOTE = `https://x-access-token:${PLANTED_TOKEN}@github.com/acme/private-repo.git`;
 const PASSWORD = DEFAULT_PRIVATE_AUTH.password;
@@ -61,7 +63,7 @@ const USERINFO = `${DEFAULT_PRIVATE_AUTH.user}:${DEFAULT_PRIVATE_AUTH.password}`
 const REPOSITORY_MODULE = 'github.com/acme/private-repo';
 const PRIVATE_HOST_PATTERN = PRIVATE_MODULE.split('/')[0]!; // git.corp.example
 
-describe.skipIf(!distReady())('private modules and credentials, end to end', () => {
+describe('private modules and credentials, end to end', () => {
   let sim: Simulator;
   let cache: CacheServer;
   let runner: E2ERunner;
@@ -380,7 +382,7 @@ describe.skipIf(!distReady())('private modules and credentials, end to end', () 
 });
 
 /** A password that needs percent-encoding in the URL: neither its raw nor its encoded form may leak. */
-describe.skipIf(!distReady())('a private proxy password with URL-special characters', () => {
+describe('a private proxy password with URL-special characters', () => {
   const auth = { user: 'deploy', password: 'S3cr3t/p@ss:w%rd' };
   let sim: Simulator;
   let runner: E2ERunner;

@@ -19,12 +19,14 @@ import {
 } from '../simulator/index.js';
 import {
   type E2ERunner,
+  assertDistBuilt,
   createE2ERunner,
-  distReady,
   e2eJob,
   jobDetail,
   scanText,
 } from './support.js';
+
+assertDistBuilt();
 
 const SECRETS = [
   DEFAULT_PRIVATE_AUTH.password,
@@ -32,7 +34,7 @@ const SECRETS = [
   DEFAULT_PRIVATE_AUTH.user,
 ];
 
-describe.skipIf(!distReady())('the job summary of a real run', () => {
+describe('the job summary of a real run', () => {
   let sim: Simulator;
   let cache: CacheServer;
   let runner: E2ERunner;

@@ -30,12 +30,12 @@ export const ACTION_DIR = process.env.GPS_ACTION_DIR ?? REPO_ROOT;
 /** The probe module every test uses unless it needs another: one small public corpus module. */
 export const PROBE_MODULE = `${HELLO}@v1.1.0`;
 
-/** dist/ holds the main step with the probe (the orchestrators are bundled). */
 /**
  * The e2e suites run the bundle: a missing or stub build must fail them loudly, never turn them
- * into a green run with no coverage. Returns true so call sites can keep `skipIf(!distReady())`.
+ * into a green run with no coverage. dist/ must hold the main step with the probe (the
+ * orchestrators are bundled) and the post step.
  */
-export function distReady(): boolean {
+export function assertDistBuilt(): void {
   let ready = false;
   try {
     const main = readFileSync(join(ACTION_DIR, 'dist', 'main', 'index.js'), 'utf8');
@@ -46,7 +46,6 @@ export function distReady(): boolean {
   }
   if (!ready)
     throw new Error(`dist/ under ${ACTION_DIR} is not built: run \`npm run build\` first`);
-  return true;
 }
 
 export interface E2ERunner {
